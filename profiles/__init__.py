@@ -1,0 +1,1 @@
+"""Pure statistics for exclusion-risk profiles: no database, no I/O, no clock."""
