@@ -1,0 +1,213 @@
+"""Step a conversation: (flow, state, inbound text, now) -> (new state, events). Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows import answers as parsing
+from flows.events import (
+    AnswerCleared, AnswerInvalid, AnswerRecorded, Ask, Event, Finished, LanguageChanged, OptedOut,
+    QuestionSkipped, Say,
+)
+from flows.messages import message, yes_no_labels
+from flows.model import Flow, Question
+from flows.state import ACTIVE, COMPLETED, DECLINED, EXPIRED, OPTED_OUT, State
+
+# After this many answers that cannot be understood, stop insisting and move on.
+MAX_ATTEMPTS = 3
+# Free-text answers longer than this are cut: an SMS body is at most 1,600 characters.
+MAX_TEXT = 1600
+SKIP_WORDS = {"passer", "skip", "suivant", "next", "pass"}
+Step = tuple[State, list[Event]]
+
+
+def start(flow: Flow, now: float, language: str | None = None) -> Step:
+    """Begin a conversation: the intro, then the first question that applies."""
+    lang = language if language in flow.languages else flow.default_language
+    state = State(language=lang, last_activity=now)
+    events: list[Event] = []
+    if flow.intro:
+        events.append(Say("intro", flow.intro[lang]))
+    return _advance(flow, state, 0, events)
+
+
+def step(flow: Flow, state: State, text: str, now: float) -> Step:
+    """Take one inbound message and answer it."""
+    if state.status != ACTIVE:
+        return state, []
+    state = state.with_(last_activity=now)
+    command = parsing.match_global_command(text)
+    if command == "stop":
+        # `current` is kept so that START can pick the conversation up where it stopped.
+        return state.with_(status=OPTED_OUT), [OptedOut(), Say("opted_out", message(flow, "opted_out", state.language))]
+    if command == "help":
+        return _help(flow, state)
+    if command == "back":
+        return _back(flow, state)
+    return _answer(flow, state, text)
+
+
+def resume(flow: Flow, state: State, now: float, key: str = "resumed") -> Step:
+    """Ask the pending question again after a break (a dropped USSD session, an opt-in)."""
+    state = state.with_(last_activity=now)
+    if state.status != ACTIVE or state.current is None:
+        return state, []
+    return state, [Say(key, message(flow, key, state.language)), ask(flow, state, flow.question(state.current))]
+
+
+def opt_in(flow: Flow, state: State, now: float) -> Step:
+    """Reopen a conversation the citizen stopped, at the question it stood at."""
+    if state.status != OPTED_OUT or state.current is None:
+        return state, []
+    return resume(flow, state.with_(status=ACTIVE), now, key="opted_in")
+
+
+def is_idle(state: State, now: float, idle_seconds: float) -> bool:
+    """Whether an active conversation has waited longer than the idle limit."""
+    return state.status == ACTIVE and now - state.last_activity > idle_seconds
+
+
+def expire(state: State) -> Step:
+    """Close an idle conversation; it stays stored as incomplete."""
+    return state.with_(status=EXPIRED, current=None), [Finished(EXPIRED)]
+
+
+def ask(flow: Flow, state: State, question: Question, error: str | None = None) -> Ask:
+    """The Ask event for a question in the conversation's language."""
+    lang = state.language
+    if question.type == "yes_no":
+        options = yes_no_labels(lang)
+    else:
+        options = tuple((c.code, c.label[lang]) for c in question.choices)
+    hint = message(flow, "optional_hint", lang) if question.optional and question.type in ("text", "number") else None
+    return Ask(
+        question_id=question.id, kind=question.type, text=question.prompt[lang], options=options,
+        error=error, hint=hint, position=flow.index(question.id) + 1, total=len(flow.questions),
+    )
+
+
+def _advance(flow: Flow, state: State, index: int, events: list[Event]) -> Step:
+    """Move to the first question from `index` on whose condition holds, or finish."""
+    answers = dict(state.answers)
+    history = list(state.history)
+    for question in flow.questions[index:]:
+        if question.when is None or question.when.test(answers):
+            state = state.with_(current=question.id, attempts=0, answers=answers, history=tuple(history))
+            events.append(ask(flow, state, question))
+            return state, events
+        if question.id in answers:  # a changed earlier answer made this one moot
+            del answers[question.id]
+            events.append(AnswerCleared(question.id))
+        events.append(QuestionSkipped(question.id, "condition"))
+    state = state.with_(current=None, attempts=0, answers=answers, history=tuple(history), status=COMPLETED)
+    events += [Say("end", flow.end[state.language]), Finished(COMPLETED)]
+    return state, events
+
+
+def _answer(flow: Flow, state: State, text: str) -> Step:
+    question = flow.question(state.current)  # type: ignore[arg-type]
+    raw = text[:MAX_TEXT]
+    if question.optional and parsing.normalize(raw) in SKIP_WORDS:
+        return _move_on(flow, state, question, [QuestionSkipped(question.id, "declined")])
+    value, error = _parse(flow, question, raw, state.language)
+    if error is None:
+        return _record(flow, state, question, value, raw)
+    attempt = state.attempts + 1
+    events: list[Event] = [AnswerInvalid(question.id, raw, attempt)]
+    if attempt < MAX_ATTEMPTS:
+        return state.with_(attempts=attempt), events + [ask(flow, state, question, error)]
+    if question.optional:
+        events.append(QuestionSkipped(question.id, "invalid"))
+    else:
+        events.append(AnswerRecorded(question.id, None, raw, valid=False))
+    # Say so: otherwise the citizen would take the next question as a sign the answer was understood.
+    events.append(Say("skipped", message(flow, "skipped", state.language)))
+    return _move_on(flow, state, question, events)
+
+
+def _record(flow: Flow, state: State, question: Question, value: Any, raw: str) -> Step:
+    events: list[Event] = [AnswerRecorded(question.id, value, raw)]
+    state = state.with_(answers={**state.answers, question.id: value})
+    if question.type == "language" and value != state.language:
+        state = state.with_(language=value)
+        events.append(LanguageChanged(value))
+        if flow.intro and not state.history:  # the intro was read in another language: say it again
+            events.append(Say("intro", flow.intro[value]))
+    if question.end_if is not None and question.end_if.test(state.answers):
+        text = (flow.declined or flow.end)[state.language]
+        state = state.with_(status=DECLINED, current=None, history=state.history + (question.id,))
+        return state, events + [Say("declined", text), Finished(DECLINED)]
+    return _move_on(flow, state, question, events, answered=True)
+
+
+def _move_on(flow: Flow, state: State, question: Question, events: list[Event], answered: bool = False) -> Step:
+    answers = state.answers
+    if question.id in answers and not answered:  # skipped on the way back: drop the old answer
+        answers = {k: v for k, v in answers.items() if k != question.id}
+        # An invalid AnswerRecorded already overwrites the stored row; clearing after it would delete it.
+        if not any(isinstance(e, AnswerRecorded) and e.question_id == question.id for e in events):
+            events.append(AnswerCleared(question.id))
+    state = state.with_(answers=answers, history=state.history + (question.id,))
+    return _advance(flow, state, flow.index(question.id) + 1, events)
+
+
+def _back(flow: Flow, state: State) -> Step:
+    current = flow.question(state.current)  # type: ignore[arg-type]
+    if not state.history:
+        return state, [Say("back_first", message(flow, "back_first", state.language)), ask(flow, state, current)]
+    previous = flow.question(state.history[-1])
+    state = state.with_(current=previous.id, attempts=0, history=state.history[:-1])
+    return state, [ask(flow, state, previous)]
+
+
+def _help(flow: Flow, state: State) -> Step:
+    question = flow.question(state.current)  # type: ignore[arg-type]
+    how = "help_choice" if question.choices or question.type == "yes_no" else f"help_{question.type}"
+    text = message(flow, how, state.language) + " " + message(flow, "help", state.language)
+    if question.optional:
+        text += " " + message(flow, "optional_hint", state.language)
+    if question.help:
+        text = f"{question.help[state.language]}\n{text}"
+    return state, [Say("help", text), ask(flow, state, question)]
+
+
+def _parse(flow: Flow, question: Question, raw: str, lang: str) -> tuple[Any, str | None]:
+    """The normalised answer, or None and the re-prompt saying what is expected."""
+    kind = question.type
+    if kind in ("choice", "language"):
+        code = parsing.match_choice(raw, _options(question))
+        return code, None if code else message(flow, "invalid_choice", lang, count=len(question.choices))
+    if kind == "multi_choice":
+        codes = parsing.match_multi_choice(raw, _options(question))
+        return (list(codes) if codes else None), None if codes else message(flow, "invalid_multi", lang)
+    if kind == "yes_no":
+        answer = parsing.parse_yes_no(raw)
+        return answer, None if answer else message(flow, "invalid_yes_no", lang)
+    if kind == "number":
+        return _parse_number(flow, question, raw, lang)
+    text = " ".join("".join(ch for ch in raw if ch.isprintable() or ch.isspace()).split())
+    return (text, None) if text else (None, message(flow, "invalid_text", lang))
+
+
+def _parse_number(flow: Flow, question: Question, raw: str, lang: str) -> tuple[Any, str | None]:
+    number = parsing.parse_number(raw, question.unit)
+    if number is None:
+        example = "45" if question.unit != "minutes" else ("1h30" if lang == "fr" else "90")
+        return None, message(flow, "invalid_number", lang, example=example)
+    if question.integer and not float(number).is_integer():
+        return None, message(flow, "invalid_integer", lang, example=_show(question.min if question.min else 2))
+    low = question.min if question.min is not None else float("-inf")
+    high = question.max if question.max is not None else float("inf")
+    if not low <= number <= high:
+        return None, message(flow, "number_range", lang, min=_show(question.min), max=_show(question.max))
+    return number, None
+
+
+def _show(limit: float | None) -> str:
+    if limit is None:
+        return "..."
+    return str(int(limit)) if float(limit).is_integer() else str(limit)
+
+
+def _options(question: Question) -> list[parsing.ChoiceOption]:
+    return [parsing.ChoiceOption(c.code, c.aliases()) for c in question.choices]

@@ -1,0 +1,555 @@
+"""Load a consultation flow from YAML and check every rule, naming the path of each problem."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from flows.errors import FlowInvalid, Problem
+from flows.expr import Expression, ExpressionError, parse
+from flows.messages import BUILTIN
+from flows.model import QUESTION_TYPES, RESERVED_IDS, Choice, Dimension, Flow, Indicator, Profile, Question
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+QUESTION_ID = re.compile(r"^[a-z_][a-z0-9_]*$")
+CHOICE_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+PURPOSES = ("legitimacy", "budget_accountability", "citizen_voice", "transparency", "simpler_procedures")
+BUILTIN_GROUPS = ("channel", "language")
+MESSAGE_KEYS = tuple(BUILTIN)  # every engine message can be reworded by a flow
+
+TOP_KEYS = {
+    "id", "title", "languages", "keywords", "purposes", "commitment", "intro", "questions",
+    "end", "declined", "messages", "profile",
+}
+QUESTION_KEYS = {
+    "id", "type", "prompt", "choices", "min", "max", "unit", "bands", "integer", "when", "end_if",
+    "optional", "help",
+}
+CHOICE_KEYS = {"code", "label", "keywords"}
+PROFILE_KEYS = {"cutoff", "min_cell", "groups", "dimensions"}
+DIMENSION_KEYS = {"id", "weight", "indicators", "label"}
+INDICATOR_KEYS = {"id", "deprived_if", "weight"}
+# The largest file an official could reasonably write; bigger is a mistake or an attack.
+MAX_FLOW_BYTES = 1_000_000
+
+
+def load_flow(path: str | Path) -> Flow:
+    """Read and validate a flow file; raise FlowInvalid listing every problem."""
+    flow, problems = check_flow_file(path)
+    if flow is None:
+        raise FlowInvalid(problems, str(path))
+    return flow
+
+
+def check_flow_file(path: str | Path) -> tuple[Flow | None, list[Problem]]:
+    """Validate a flow file; return the flow (None when invalid) and all problems."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem("", f"cannot read file: {exc.strerror or exc}")]
+    if len(raw) > MAX_FLOW_BYTES:
+        return None, [Problem("", f"file is larger than {MAX_FLOW_BYTES} bytes")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem("", f"not UTF-8 text (byte {exc.start})")]
+    return check_flow_text(text)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key written twice in one mapping (PyYAML silently keeps the last)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # a `<<` merge may be overridden on purpose
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+def check_flow_text(text: str) -> tuple[Flow | None, list[Problem]]:
+    """Validate flow YAML text; return the flow (None when invalid) and all problems."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        # "end of stream" alone hides the cause: say where the unclosed quote or bracket opened.
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start and mark and start.line != mark.line:
+            reason += f" ({context} at line {start.line + 1}, column {start.column + 1})"
+        return None, [Problem("", f"not valid YAML{where}: {reason}")]
+    return check_flow_data(data)
+
+
+def check_flow_data(data: Any) -> tuple[Flow | None, list[Problem]]:
+    """Validate already-parsed flow data; return the flow (None when invalid) and all problems."""
+    checker = _Checker()
+    flow = checker.flow(data)
+    errors = [p for p in checker.problems if p.level == "error"]
+    return (None if errors else flow), checker.problems
+
+
+class _Checker:
+    """Walks the raw YAML once, collecting problems and building the typed flow."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ()
+        self.all_ids: set[str] = set()
+        self.asked_ids: set[str] = set()  # ids of the questions before the one being checked
+        self.broken_ids: set[str] = set()  # ids of questions that failed to load
+
+    def error(self, path: str, message: str) -> None:
+        # A missing key is reported once, not again by the check of its (absent) value.
+        if Problem(path, "is required") in self.problems:
+            return
+        self.problems.append(Problem(path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message, "warning"))
+
+    # -- generic shapes -------------------------------------------------------------
+
+    def mapping(self, value: Any, path: str, allowed: set[str], required: tuple[str, ...] = ()) -> dict | None:
+        if not isinstance(value, dict):
+            self.error(path, f"must be a mapping, not {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.error(_join(path, str(key)), f"unknown key '{key}'")
+        for key in required:
+            if key not in value:
+                self.error(_join(path, key), "is required")
+        return value
+
+    def text(self, value: Any, path: str) -> dict[str, str] | None:
+        """A translatable text: one string per flow language, or one string for all."""
+        if isinstance(value, str) and value.strip():
+            return {lang: value for lang in self.languages}
+        if not isinstance(value, dict) or not value:
+            self.error(path, "must be a text in each language, e.g. {fr: ..., en: ...}")
+            return None
+        out: dict[str, str] = {}
+        for lang in self.languages:
+            item = value.get(lang)
+            if not isinstance(item, str) or not item.strip():
+                self.error(path, f"missing language '{lang}'")
+            else:
+                out[lang] = item
+        for lang in value:
+            if lang not in self.languages:
+                self.error(_join(path, str(lang)), f"language '{lang}' is not in languages")
+        return out
+
+    def string_list(self, value: Any, path: str) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error(path, "must be a list of words")
+            return ()
+        return tuple(value)
+
+    def number(self, value: Any, path: str) -> float | None:
+        if not _is_number(value):
+            self.error(path, f"must be a number, not {_kind(value)}")
+            return None
+        return value
+
+    def expression(self, value: Any, path: str) -> Expression | None:
+        if not isinstance(value, str):
+            self.error(path, "must be an expression in quotes, e.g. \"phone == 'none'\"")
+            return None
+        try:
+            return parse(value)
+        except ExpressionError as exc:
+            self.error(path, f"invalid expression: {exc}")
+            return None
+
+    # -- the flow -----------------------------------------------------------------
+
+    def flow(self, data: Any) -> Flow | None:
+        if data is None:
+            self.error("", "the file is empty (expected keys id, title, languages, questions, end)")
+            return None
+        if not isinstance(data, dict):
+            self.error("", f"the file must be a mapping of keys (id: ..., title: ...), not {_kind(data)}")
+            return None
+        top = self.mapping(data, "", TOP_KEYS, ("id", "title", "languages", "questions", "end"))
+        if top is None:
+            return None
+        flow_id = top.get("id")
+        if "id" in top and not (isinstance(flow_id, str) and SLUG.match(flow_id)):
+            self.error("id", f"must be a slug of a-z, 0-9 and '-', not {flow_id!r}")
+        self.languages = self.language_list(top.get("languages"))
+        if not self.languages:
+            return None
+        title = self.text(top["title"], "title") if "title" in top else None
+        end = self.text(top["end"], "end") if "end" in top else None
+        optional_texts = {k: self.text(top[k], k) if k in top else None for k in ("commitment", "intro", "declined")}
+        keywords = self.string_list(top["keywords"], "keywords") if "keywords" in top else ()
+        purposes = self.purposes(top.get("purposes"))
+        messages = self.messages(top.get("messages"))
+        questions = self.questions(top.get("questions"))
+        profile = self.profile(top["profile"], questions) if "profile" in top else None
+        if None in (title, end) or not isinstance(flow_id, str):
+            return None
+        return Flow(
+            id=flow_id, title=title, languages=self.languages, questions=questions, end=end,  # type: ignore[arg-type]
+            keywords=keywords, purposes=purposes, messages=messages, profile=profile, **optional_texts,
+        )
+
+    def language_list(self, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            self.error("languages", "must be a non-empty list of language codes, e.g. [fr, en]")
+            return ()
+        langs: list[str] = []
+        for i, lang in enumerate(value):
+            if not (isinstance(lang, str) and LANGUAGE.match(lang)):
+                self.error(f"languages[{i}]", f"not a language code: {lang!r}")
+            elif lang in langs:
+                self.error(f"languages[{i}]", f"duplicate language '{lang}'")
+            else:
+                langs.append(lang)
+        return tuple(langs)
+
+    def purposes(self, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        words = self.string_list(value, "purposes")
+        for i, word in enumerate(words):
+            if word not in PURPOSES:
+                self.error(f"purposes[{i}]", f"unknown purpose '{word}' (known: {', '.join(PURPOSES)})")
+        return words
+
+    def messages(self, value: Any) -> dict:
+        if value is None:
+            return {}
+        raw = self.mapping(value, "messages", set(MESSAGE_KEYS))
+        if raw is None:
+            return {}
+        return {k: t for k, v in raw.items() if k in MESSAGE_KEYS and (t := self.text(v, f"messages.{k}"))}
+
+    def questions(self, value: Any) -> tuple[Question, ...]:
+        if not isinstance(value, list) or not value:
+            self.error("questions", "must be a non-empty list of questions")
+            return ()
+        seen: dict[str, int] = {}
+        built: list[Question] = []
+        self.all_ids = {q["id"] for q in value if isinstance(q, dict) and isinstance(q.get("id"), str)}
+        for i, raw in enumerate(value):
+            question = self.question(raw, f"questions[{i}]", seen, built)
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                seen.setdefault(raw["id"], i)
+                self.asked_ids.add(raw["id"])
+            if question is not None:
+                built.append(question)
+        self.broken_ids = self.all_ids - {q.id for q in built}
+        return tuple(built)
+
+    def question(self, raw: Any, path: str, seen: dict[str, int], earlier: list[Question]) -> Question | None:
+        q = self.mapping(raw, path, QUESTION_KEYS, ("id", "type", "prompt"))
+        if q is None:
+            return None
+        qid, qtype = q.get("id"), q.get("type")
+        ok = True
+        if not (isinstance(qid, str) and QUESTION_ID.match(qid)):
+            self.error(f"{path}.id", f"must match [a-z_][a-z0-9_]*, not {qid!r}")
+            ok = False
+        elif qid in seen:
+            self.error(f"{path}.id", f"duplicate question id '{qid}' (first at questions[{seen[qid]}])")
+            ok = False
+        elif qid in RESERVED_IDS:
+            self.error(f"{path}.id", f"'{qid}' is reserved (an export column); choose another id")
+            ok = False
+        if qtype not in QUESTION_TYPES:
+            self.error(f"{path}.type", f"unknown type {qtype!r} (one of {', '.join(QUESTION_TYPES)})")
+            ok = False
+        prompt = self.text(q["prompt"], f"{path}.prompt") if "prompt" in q else None
+        choices = self.choices(q, path, qtype)
+        limits = self.number_options(q, path, qtype)
+        optional = q.get("optional", False)
+        if not isinstance(optional, bool):
+            self.error(f"{path}.optional", "must be true or false")
+        help_text = self.text(q["help"], f"{path}.help") if "help" in q else None
+        known = {e.id: e for e in earlier}
+        self.broken_ids = self.asked_ids - set(known)
+        when = self.condition(q, "when", path, known, qid)
+        end_if = None
+        if ok:
+            end_if = self.condition(q, "end_if", path, {**known, qid: _placeholder(qid, qtype, choices)}, qid)
+        if not ok or prompt is None or choices is None:
+            return None
+        return Question(
+            id=qid, type=qtype, prompt=prompt, choices=choices, when=when, end_if=end_if,
+            optional=bool(optional), help=help_text, **limits,
+        )
+
+    def choices(self, q: dict, path: str, qtype: Any) -> tuple[Choice, ...] | None:
+        raw = q.get("choices")
+        if qtype == "language" and raw is None:
+            return tuple(Choice(code=lang, label={l: lang for l in self.languages}) for lang in self.languages)
+        if qtype not in ("choice", "multi_choice", "language"):
+            if raw is not None and qtype in QUESTION_TYPES:
+                self.error(f"{path}.choices", f"a {qtype} question takes no choices")
+            return ()
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.error(f"{path}.choices", "must list at least 2 choices")
+            return None
+        codes: dict[str, int] = {}
+        out: list[Choice] = []
+        for j, item in enumerate(raw):
+            cpath = f"{path}.choices[{j}]"
+            c = self.mapping(item, cpath, CHOICE_KEYS, ("code", "label"))
+            if c is None:
+                continue
+            code = c.get("code")
+            if isinstance(code, int) and not isinstance(code, bool):
+                code = str(code)
+            if not (isinstance(code, str) and CHOICE_CODE.match(code)):
+                self.error(f"{cpath}.code", f"must be a short code of letters, digits, '_' or '-', not {code!r}")
+                continue
+            if code in codes:
+                self.error(f"{cpath}.code", f"duplicate code '{code}'")
+                continue
+            codes[code] = j
+            if qtype == "language" and code not in self.languages:
+                self.error(f"{cpath}.code", f"'{code}' is not one of the flow's languages")
+            label = self.text(c["label"], f"{cpath}.label") if "label" in c else None
+            keywords = self.choice_keywords(c.get("keywords"), f"{cpath}.keywords")
+            if label is not None:
+                out.append(Choice(code=code, label=label, keywords=keywords))
+        return tuple(out) if len(out) == len(raw) else None
+
+    def choice_keywords(self, raw: Any, path: str) -> dict[str, tuple[str, ...]]:
+        if raw is None:
+            return {}
+        if isinstance(raw, list):
+            return {lang: self.string_list(raw, path) for lang in self.languages[:1]}
+        if not isinstance(raw, dict):
+            self.error(path, "must map a language to a list of words, e.g. {fr: [nord]}")
+            return {}
+        out = {}
+        for lang, words in raw.items():
+            if lang not in self.languages:
+                self.error(f"{path}.{lang}", f"language '{lang}' is not in languages")
+            out[lang] = self.string_list(words, f"{path}.{lang}")
+        return out
+
+    def number_options(self, q: dict, path: str, qtype: Any) -> dict:
+        out: dict[str, Any] = {}
+        for key in ("min", "max", "unit", "bands", "integer"):
+            if key in q and qtype != "number" and qtype in QUESTION_TYPES:
+                self.error(f"{path}.{key}", f"only a number question takes '{key}'")
+        if qtype != "number":
+            return out
+        for key in ("min", "max"):
+            if key in q:
+                out[key] = self.number(q[key], f"{path}.{key}")
+        if out.get("min") is not None and out.get("max") is not None and out["min"] > out["max"]:
+            self.error(f"{path}.max", f"must be at least min ({out['min']})")
+        if "integer" in q:
+            if not isinstance(q["integer"], bool):
+                self.error(f"{path}.integer", "must be true or false")
+            else:
+                out["integer"] = q["integer"]
+        if "unit" in q:
+            if q["unit"] != "minutes":
+                self.error(f"{path}.unit", f"unknown unit {q['unit']!r} (only 'minutes')")
+            else:
+                out["unit"] = "minutes"
+        if "bands" in q:
+            bands = q["bands"]
+            if not isinstance(bands, list) or not bands or not all(_is_number(b) for b in bands):
+                self.error(f"{path}.bands", "must be a list of increasing numbers, e.g. [18, 30, 45, 60]")
+            elif any(b >= c for b, c in zip(bands, bands[1:])):
+                self.error(f"{path}.bands", "must be strictly increasing")
+            else:
+                out["bands"] = tuple(bands)
+        return out
+
+    def condition(self, q: dict, key: str, path: str, known: dict[str, Question], qid: Any) -> Expression | None:
+        if key not in q:
+            return None
+        expr = self.expression(q[key], f"{path}.{key}")
+        if expr is not None:
+            later = self.all_ids - self.asked_ids
+
+            def explain(name: str) -> str | None:
+                if name == qid:
+                    return f"'{name}' is this question; a condition can only use earlier answers"
+                return f"'{name}' refers to a later question" if name in later else None
+
+            self.check_references(expr, f"{path}.{key}", known, explain)
+        return expr
+
+    def check_references(self, expr: Expression, path: str, known: dict[str, Question],
+                         explain: Callable[[str], str | None] = lambda n: None) -> None:
+        for name in sorted(expr.names):
+            if name in self.broken_ids:
+                continue  # a question whose own problems are already reported
+            if name not in known:
+                self.error(path, explain(name) or f"unknown question '{name}'")
+        for name, literal in expr.literals:
+            question = known.get(name)
+            if question is None or literal is None:
+                continue
+            allowed = _allowed_literals(question)
+            if not allowed:
+                continue  # no choices loaded: already reported on the question
+            if literal not in allowed:
+                hint = f"; write the code in quotes: '{literal}'" if str(literal) in allowed else ""
+                self.error(path, f"{_show(literal)} is not an answer of '{name}' ({', '.join(sorted(allowed))}){hint}")
+
+    # -- the exclusion-risk model -----------------------------------------------------
+
+    def profile(self, raw: Any, questions: tuple[Question, ...]) -> Profile | None:
+        p = self.mapping(raw, "profile", PROFILE_KEYS, ("cutoff", "groups", "dimensions"))
+        if p is None:
+            return None
+        known = {q.id: q for q in questions}
+        cutoff = self.number(p.get("cutoff"), "profile.cutoff") if "cutoff" in p else None
+        if cutoff is not None and not 0 < cutoff <= 1:
+            self.error("profile.cutoff", f"must be between 0 (excluded) and 1, not {cutoff}")
+        min_cell = p.get("min_cell")
+        if min_cell is not None and (isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1):
+            self.error("profile.min_cell", f"must be a whole number of respondents, at least 1, not {min_cell!r}")
+        groups = self.groups(p.get("groups"), known)
+        dimensions = self.dimensions(p.get("dimensions"), known)
+        if cutoff is None or dimensions is None or groups is None:
+            return None
+        return Profile(cutoff=cutoff, groups=groups, dimensions=dimensions, min_cell=min_cell)
+
+    def groups(self, raw: Any, known: dict[str, Question]) -> tuple[str, ...] | None:
+        if raw is None:
+            return None
+        groups = self.string_list(raw, "profile.groups")
+        for i, g in enumerate(groups):
+            q = known.get(g)
+            if g in groups[:i]:
+                self.error(f"profile.groups[{i}]", f"duplicate group '{g}'")
+                continue
+            if g in BUILTIN_GROUPS or g in self.broken_ids:
+                continue
+            if q is None:
+                self.error(f"profile.groups[{i}]", f"unknown question '{g}' (or built-in {', '.join(BUILTIN_GROUPS)})")
+            elif q.type in ("text", "multi_choice") or (q.type == "number" and not q.bands):
+                self.error(f"profile.groups[{i}]", f"cannot group by {q.type} question '{g}'" + (" without bands" if q.type == "number" else ""))
+        return groups
+
+    def dimensions(self, raw: Any, known: dict[str, Question]) -> tuple[Dimension, ...] | None:
+        if not isinstance(raw, list) or not raw:
+            self.error("profile.dimensions", "must be a non-empty list of dimensions")
+            return None
+        dims: list[Dimension] = []
+        seen: set[str] = set()
+        total = 0.0
+        for i, item in enumerate(raw):
+            path = f"profile.dimensions[{i}]"
+            d = self.mapping(item, path, DIMENSION_KEYS, ("id", "weight", "indicators"))
+            if d is None:
+                continue
+            did = d.get("id")
+            if not (isinstance(did, str) and QUESTION_ID.match(did)):
+                self.error(f"{path}.id", f"must match [a-z_][a-z0-9_]*, not {did!r}")
+            elif did in seen:
+                self.error(f"{path}.id", f"duplicate id '{did}'")
+            seen.add(str(did))
+            weight = self.number(d.get("weight"), f"{path}.weight") if "weight" in d else None
+            if weight is not None and weight <= 0:
+                self.error(f"{path}.weight", "must be positive")
+            label = self.text(d["label"], f"{path}.label") if "label" in d else None
+            indicators = self.indicators(d.get("indicators"), path, weight, known, seen)
+            if weight is not None:
+                total += weight
+            if indicators is not None and weight is not None and isinstance(did, str):
+                dims.append(Dimension(id=did, weight=weight, indicators=indicators, label=label))
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            self.error("profile.dimensions", f"weights sum to {round(total, 6)}, not 1")
+        return tuple(dims) if len(dims) == len(raw) else None
+
+    def indicators(self, raw: Any, dpath: str, dim_weight: float | None, known: dict[str, Question],
+                   seen: set[str]) -> tuple[Indicator, ...] | None:
+        path = f"{dpath}.indicators"
+        if not isinstance(raw, list) or not raw:
+            self.error(path, "must be a non-empty list of indicators")
+            return None
+        parsed: list[tuple[str, Expression, float | None]] = []
+        for j, item in enumerate(raw):
+            ipath = f"{path}[{j}]"
+            ind = self.mapping(item, ipath, INDICATOR_KEYS, ("id", "deprived_if"))
+            if ind is None:
+                continue
+            iid = ind.get("id")
+            if not (isinstance(iid, str) and QUESTION_ID.match(iid)):
+                self.error(f"{ipath}.id", f"must match [a-z_][a-z0-9_]*, not {iid!r}")
+                continue
+            if iid in seen:
+                self.error(f"{ipath}.id", f"duplicate id '{iid}'")
+            seen.add(iid)
+            expr = self.expression(ind.get("deprived_if"), f"{ipath}.deprived_if") if "deprived_if" in ind else None
+            if expr is not None:
+                self.check_references(expr, f"{ipath}.deprived_if", known)
+            weight = self.number(ind["weight"], f"{ipath}.weight") if "weight" in ind else None
+            if weight is not None and weight <= 0:
+                self.error(f"{ipath}.weight", "must be positive")
+                continue
+            if expr is not None and (weight is not None or "weight" not in ind):
+                parsed.append((iid, expr, weight))
+        if len(parsed) != len(raw) or dim_weight is None:
+            return None
+        given = [w for _, _, w in parsed if w is not None]
+        if given and len(given) != len(parsed):
+            self.error(path, "give a weight to every indicator of the dimension, or to none")
+            return None
+        if given and not math.isclose(sum(given), dim_weight, abs_tol=1e-6):
+            self.error(path, f"indicator weights sum to {round(sum(given), 6)}, not the dimension's {dim_weight}")
+            return None
+        share = dim_weight / len(parsed)
+        return tuple(Indicator(id=i, deprived_if=e, weight=w if w is not None else share) for i, e, w in parsed)
+
+
+def _allowed_literals(question: Question) -> set | None:
+    if question.type in ("choice", "multi_choice", "language"):
+        return {c.code for c in question.choices}
+    if question.type == "yes_no":
+        return {"yes", "no"}
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _show(literal: Any) -> str:
+    """A literal as written in a condition: 'code', 2, true."""
+    if isinstance(literal, bool):
+        return "true" if literal else "false"
+    return f"'{literal}'" if isinstance(literal, str) else str(literal)
+
+
+def _placeholder(qid: str, qtype: Any, choices: tuple[Choice, ...] | None) -> Question:
+    return Question(id=qid, type=str(qtype), prompt={}, choices=choices or ())
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", type(None): "empty"}.get(type(value), type(value).__name__)

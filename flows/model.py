@@ -1,0 +1,132 @@
+"""The typed shape of a consultation flow, as loaded from YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from flows.expr import Expression
+
+QUESTION_TYPES = ("choice", "multi_choice", "number", "yes_no", "text", "language")
+# Every export starts with these columns (and `channel`, `language` are built-in profile groups),
+# so no question may take one of these ids.
+RESERVED_IDS = ("response_id", "participant", "channel", "language", "status", "started_at", "completed_at")
+
+# A piece of text in every language of the flow: {"fr": "...", "en": "..."}.
+Text = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: Text
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def aliases(self) -> tuple[str, ...]:
+        """Every word that selects this choice, in every language."""
+        words = [self.code, *self.label.values()]
+        for kws in self.keywords.values():
+            words.extend(kws)
+        return tuple(words)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: Text
+    choices: tuple[Choice, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    integer: bool = False  # whole numbers only (a count of visits, an age)
+    bands: tuple[float, ...] = ()
+    when: Expression | None = None
+    end_if: Expression | None = None
+    optional: bool = False
+    help: Text | None = None
+
+    def choice(self, code: str) -> Choice | None:
+        """The choice with this code, if any."""
+        return next((c for c in self.choices if c.code == code), None)
+
+    def band(self, value: float | None) -> str | None:
+        """The band label of a number answer: '<18', '18-29', ... '60+'."""
+        if value is None or not self.bands:
+            return None
+        edges = self.bands
+        if value < edges[0]:
+            return f"<{_fmt(edges[0])}"
+        for low, high in zip(edges, edges[1:]):
+            if low <= value < high:
+                return f"{_fmt(low)}-{_fmt(high - 1)}"
+        return f"{_fmt(edges[-1])}+"
+
+    def band_labels(self) -> tuple[str, ...]:
+        """All band labels in order, lowest first."""
+        if not self.bands:
+            return ()
+        return tuple(self.band(v) for v in (self.bands[0] - 1, *self.bands))  # type: ignore[misc]
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    deprived_if: Expression
+    weight: float
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    weight: float
+    indicators: tuple[Indicator, ...]
+    label: Text | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    cutoff: float
+    groups: tuple[str, ...]
+    dimensions: tuple[Dimension, ...]
+    min_cell: int | None = None
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        """Every indicator, in dimension order."""
+        return tuple(i for d in self.dimensions for i in d.indicators)
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    title: Text
+    languages: tuple[str, ...]
+    questions: tuple[Question, ...]
+    end: Text
+    keywords: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+    commitment: Text | None = None
+    intro: Text | None = None
+    declined: Text | None = None
+    messages: Mapping[str, Text] = field(default_factory=dict)
+    profile: Profile | None = None
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id (KeyError if none)."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def index(self, question_id: str) -> int:
+        """The position of a question in the flow."""
+        return next(i for i, q in enumerate(self.questions) if q.id == question_id)
