@@ -1,0 +1,51 @@
+"""Palabre: the Flask app factory and the command line (`python app.py --help`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Mapping
+
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from palabre.config import Config
+
+# A citizen's SMS is at most 1,600 characters; nothing a channel sends us needs more than this.
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
+    """Build the web app from the environment's settings, or from the given ones (tests)."""
+    if config is None:
+        settings = Config.from_env()
+    elif isinstance(config, Config):
+        settings = config
+    else:
+        settings = Config.from_env().replace(**config)
+    app = Flask(__name__, instance_path=None)
+    app.config.from_mapping(settings.as_flask())
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.extensions["palabre.config"] = settings
+    logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from palabre import extensions
+
+    extensions.init_app(app)
+
+    from dashboard.home import bp as home_bp
+    from palabre.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(home_bp)
+
+    from palabre.cli import register
+
+    register(app)
+    return app
+
+
+cli = FlaskGroup(create_app=create_app, add_default_commands=True, help="Palabre: consult citizens by SMS, USSD and Telegram.")
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,1 @@
+"""The officials' pages, server-rendered."""

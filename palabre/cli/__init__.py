@@ -1,0 +1,13 @@
+"""The `python app.py ...` commands, grouped by what they work on."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every command to the app's CLI."""
+    from palabre.cli import chat, demo, export, flows_cmd, init_cmd
+
+    for module in (init_cmd, flows_cmd, chat, export, demo):
+        module.register(app)

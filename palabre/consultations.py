@@ -1,0 +1,110 @@
+"""Consultations in the database: loading flow files into them and finding the one a message is for."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.answers import normalize
+from flows.errors import FlowInvalid
+from flows.loader import check_flow_file, check_flow_text
+from flows.model import Flow
+from models import CLOSED, OPEN, Consultation, utcnow
+
+
+class UnknownConsultation(LookupError):
+    """No consultation has this slug."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    slug: str
+    created: bool
+    changed: bool
+
+
+def flow_of(consultation: Consultation) -> Flow:
+    """The parsed flow a consultation runs (cached by the text's hash)."""
+    return _parse_cached(consultation.flow_sha256, consultation.flow_yaml)
+
+
+@lru_cache(maxsize=64)
+def _parse_cached(sha256: str, text: str) -> Flow:
+    flow, problems = check_flow_text(text)
+    if flow is None:
+        raise FlowInvalid(problems, f"stored flow {sha256[:8]}")
+    return flow
+
+
+def load_library(session: Session, folder: str | Path, open_them: bool = True) -> list[Loaded]:
+    """Load every flow file of a folder into consultations, opening new ones; raise on an invalid file."""
+    results = []
+    for path in sorted(Path(folder).glob("*.y*ml")):
+        flow, problems = check_flow_file(path)
+        if flow is None:
+            raise FlowInvalid(problems, str(path))
+        results.append(upsert_consultation(session, flow, path.read_text(encoding="utf-8"), open_it=open_them))
+    return results
+
+
+def upsert_consultation(session: Session, flow: Flow, text: str, open_it: bool = True) -> Loaded:
+    """Create or update the consultation of a flow; conversations under way keep running."""
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    consultation = session.scalar(select(Consultation).where(Consultation.slug == flow.id))
+    created = consultation is None
+    if consultation is None:
+        consultation = Consultation(slug=flow.id, status="draft")
+        session.add(consultation)
+    changed = consultation.flow_sha256 != sha
+    consultation.title = dict(flow.title)
+    consultation.keywords = list(flow.keywords)
+    consultation.flow_yaml = text
+    consultation.flow_sha256 = sha
+    if open_it and created:
+        consultation.status = OPEN
+        consultation.opened_at = utcnow()
+    session.flush()
+    return Loaded(flow.id, created, changed and not created)
+
+
+def get_consultation(session: Session, slug: str) -> Consultation:
+    """The consultation with this slug, or UnknownConsultation."""
+    consultation = session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        raise UnknownConsultation(f"no consultation '{slug}'")
+    return consultation
+
+
+def set_status(session: Session, consultation: Consultation, status: str) -> None:
+    """Open or close a consultation."""
+    consultation.status = status
+    if status == OPEN:
+        consultation.opened_at = utcnow()
+        consultation.closed_at = None
+    elif status == CLOSED:
+        consultation.closed_at = utcnow()
+
+
+def open_consultations(session: Session) -> list[Consultation]:
+    """Open consultations, the most recently opened first."""
+    query = select(Consultation).where(Consultation.status == OPEN).order_by(Consultation.opened_at.desc(), Consultation.id.desc())
+    return list(session.scalars(query))
+
+
+def consultation_for_message(session: Session, text: str) -> tuple[Consultation | None, bool]:
+    """The open consultation a first message asks for, and whether it named it by keyword.
+
+    A message containing an open consultation's keyword starts that one; otherwise the most
+    recently opened consultation starts (a citizen who writes "hello" still gets the poll).
+    """
+    candidates = open_consultations(session)
+    words = set(normalize(text).replace(",", " ").split())
+    for consultation in candidates:
+        if words & {normalize(k) for k in consultation.keywords}:
+            return consultation, True
+    return (candidates[0] if candidates else None), False

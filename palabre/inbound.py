@@ -1,0 +1,222 @@
+"""Handle one inbound message from any channel: find the participant, step the engine, save the result.
+
+Channels call `handle_inbound` with a neutral `Inbound` and render the events it returns.
+Everything between the webhook and the engine lives here, written once for SMS, USSD and Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from flows import engine
+from flows.answers import match_global_command, match_start_command
+from flows.events import AnswerCleared, AnswerRecorded, Event, Finished, LanguageChanged, OptedOut, Say
+from flows.messages import message
+from flows.model import Flow
+from flows.state import ACTIVE, OPTED_OUT, State
+from models import Answer, ChannelAddress, Consultation, Conversation, InboundMessage, Participant
+from palabre import identity
+from palabre.config import Config
+from palabre.consultations import consultation_for_message, flow_of, get_consultation
+from palabre.upsert import insert_ignore, upsert
+
+log = logging.getLogger(__name__)
+
+NOTHING_OPEN = "Aucune consultation n'est ouverte pour le moment. / No consultation is open at the moment."
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message as every channel sees it."""
+
+    channel: str  # sms, ussd, telegram, chat
+    scheme: str  # identity.TEL or identity.TELEGRAM
+    address: str  # already normalised by the channel
+    text: str
+    external_id: str | None = None  # the platform's message id, for idempotency
+    consultation: str | None = None  # slug asked for explicitly (Telegram deep link, CLI)
+    language: str | None = None  # a channel's hint (Telegram's language_code)
+    new_session: bool = False  # a fresh USSD dial: resume instead of answering
+
+
+@dataclass
+class Outcome:
+    """What came of an inbound message: the events to render, and where they belong."""
+
+    events: list[Event] = field(default_factory=list)
+    duplicate: bool = False
+    participant_id: int | None = None
+    conversation_id: int | None = None
+    inbound_id: int | None = None
+    language: str | None = None
+    finished: bool = False  # the conversation is over (USSD ends the session)
+
+
+def handle_inbound(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:
+    """Record an inbound message once and answer it; the caller commits."""
+    inbound_id = None
+    if inbound.external_id is not None:
+        inbound_id = insert_ignore(session, InboundMessage, {
+            "channel": inbound.channel, "external_id": inbound.external_id[:128], "text": "", "received_at": now,
+        }, ("channel", "external_id"))
+        if inbound_id is None:
+            return Outcome(duplicate=True)
+    participant = find_or_create_participant(session, config.PSEUDONYM_KEY, inbound.scheme, inbound.address, now)
+    outcome = Outcome(participant_id=participant.id, inbound_id=inbound_id)
+    opted_in = False
+    if participant.opted_out:
+        if not match_start_command(inbound.text):
+            return _link(session, outcome, inbound, None)  # honoured for good: not even the text is kept
+        participant.opted_out_at = None
+        opted_in = True
+    conversation = _latest_conversation(session, participant.id, OPTED_OUT if opted_in else ACTIVE)
+    if conversation is not None and _expired(conversation, now, config.CONVERSATION_IDLE_HOURS):
+        conversation = None
+    if conversation is None:
+        if match_global_command(inbound.text) == "stop":
+            return _opt_out(session, outcome, participant, inbound, now)
+        return _start(session, outcome, participant, inbound, now, opted_in)
+    flow = flow_of(conversation.consultation)
+    state = State.from_json(conversation.state)
+    if opted_in:
+        state, events = engine.opt_in(flow, state, now.timestamp())
+        outcome.events = events
+    elif inbound.new_session or match_start_command(inbound.text):
+        state, events = engine.resume(flow, state, now.timestamp())
+        outcome.events = events
+    else:
+        state, events = engine.step(flow, state, inbound.text, now.timestamp())
+        outcome.events = events
+    _apply(session, conversation, participant, state, outcome.events, inbound, now)
+    outcome.language = state.language
+    outcome.finished = state.status != ACTIVE
+    return _link(session, outcome, inbound, conversation)
+
+
+def find_or_create_participant(session: Session, key: str, scheme: str, address: str, now: datetime) -> Participant:
+    """The participant behind an address, created on first contact."""
+    hashed = identity.address_hash(key, scheme, address)
+    found = session.scalar(select(ChannelAddress).where(ChannelAddress.scheme == scheme, ChannelAddress.address_hash == hashed))
+    if found is not None:
+        return found.participant
+    participant = Participant(pseudonym=identity.pseudonym(key, scheme, address), created_at=now)
+    session.add(participant)
+    session.flush()
+    created = insert_ignore(session, ChannelAddress, {
+        "participant_id": participant.id, "scheme": scheme, "address_hash": hashed, "address": address, "created_at": now,
+    }, ("scheme", "address_hash"))
+    if created is None:  # another request created it first
+        session.delete(participant)
+        found = session.scalar(select(ChannelAddress).where(ChannelAddress.scheme == scheme, ChannelAddress.address_hash == hashed))
+        return found.participant  # type: ignore[union-attr]
+    log.info("new participant %s on %s", participant.pseudonym, scheme)
+    return participant
+
+
+def _latest_conversation(session: Session, participant_id: int, status: str) -> Conversation | None:
+    """The participant's latest conversation if it has this status (active, or opted out for START)."""
+    # Lock the row: two messages from one number must be applied one after the other, in order.
+    query = (
+        select(Conversation)
+        .where(Conversation.participant_id == participant_id)
+        .order_by(Conversation.id.desc())
+        .limit(1)
+        .with_for_update(of=Conversation)
+    )
+    conversation = session.scalar(query)
+    return conversation if conversation is not None and conversation.status == status else None
+
+
+def _expired(conversation: Conversation, now: datetime, idle_hours: float) -> bool:
+    state = State.from_json(conversation.state)
+    if not engine.is_idle(state, now.timestamp(), idle_hours * 3600):
+        return False
+    state, _ = engine.expire(state)
+    conversation.state = state.to_json()
+    conversation.status = state.status
+    conversation.current_question = None
+    return True
+
+
+def _start(session: Session, outcome: Outcome, participant: Participant, inbound: Inbound, now: datetime,
+           opted_in: bool) -> Outcome:
+    if inbound.consultation:
+        consultation: Consultation | None = get_consultation(session, inbound.consultation)
+        if consultation.status != "open":
+            consultation = None
+    else:
+        consultation, _ = consultation_for_message(session, inbound.text)
+    if consultation is None:
+        outcome.events = [Say("nothing_open", NOTHING_OPEN)]
+        outcome.finished = True
+        return _link(session, outcome, inbound, None)
+    flow = flow_of(consultation)
+    state, events = engine.start(flow, now.timestamp(), inbound.language)
+    conversation = Conversation(
+        response_id=secrets.token_hex(8), participant_id=participant.id, consultation_id=consultation.id,
+        channel=inbound.channel, language=state.language, status=ACTIVE, state=state.to_json(),
+        started_at=now, last_activity_at=now,
+    )
+    session.add(conversation)
+    session.flush()
+    if opted_in:
+        events = [Say("opted_in", message(flow, "opted_in", state.language)), *events]
+    outcome.events = events
+    _apply(session, conversation, participant, state, events, inbound, now)
+    outcome.language = state.language
+    return _link(session, outcome, inbound, conversation)
+
+
+def _opt_out(session: Session, outcome: Outcome, participant: Participant, inbound: Inbound, now: datetime) -> Outcome:
+    participant.opted_out_at = now
+    flow: Flow | None = None
+    last = session.scalar(select(Conversation).where(Conversation.participant_id == participant.id).order_by(Conversation.id.desc()).limit(1))
+    if last is not None:
+        flow = flow_of(last.consultation)
+    text = message(flow, "opted_out", last.language) if flow and last else (
+        "Vous ne recevrez plus de messages. / You will receive no more messages. START / DEBUT")
+    outcome.events = [OptedOut(), Say("opted_out", text)]
+    outcome.finished = True
+    return _link(session, outcome, inbound, None)
+
+
+def _apply(session: Session, conversation: Conversation, participant: Participant, state: State,
+           events: list[Event], inbound: Inbound, now: datetime) -> None:
+    """Write what the engine decided: answers, status, language, opt-out."""
+    for event in events:
+        if isinstance(event, AnswerRecorded):
+            upsert(session, Answer, {
+                "conversation_id": conversation.id, "question_id": event.question_id, "value": event.value,
+                "raw_text": event.raw, "valid": event.valid, "answered_at": now,
+            }, ("conversation_id", "question_id"), ("value", "raw_text", "valid", "answered_at"))
+        elif isinstance(event, AnswerCleared):
+            session.execute(delete(Answer).where(Answer.conversation_id == conversation.id, Answer.question_id == event.question_id))
+        elif isinstance(event, LanguageChanged):
+            conversation.language = event.language
+        elif isinstance(event, OptedOut):
+            participant.opted_out_at = now
+        elif isinstance(event, Finished) and event.status != OPTED_OUT:
+            conversation.completed_at = now
+    conversation.state = state.to_json()
+    conversation.status = state.status
+    conversation.current_question = state.current
+    conversation.last_activity_at = now
+
+
+def _link(session: Session, outcome: Outcome, inbound: Inbound, conversation: Conversation | None) -> Outcome:
+    """Attach the stored inbound message to its participant and conversation (text only when kept)."""
+    if conversation is not None:
+        outcome.conversation_id = conversation.id
+    if outcome.inbound_id is not None:
+        row = session.get(InboundMessage, outcome.inbound_id)
+        row.participant_id = outcome.participant_id  # type: ignore[union-attr]
+        row.conversation_id = outcome.conversation_id  # type: ignore[union-attr]
+        if conversation is not None:
+            row.text = inbound.text[:2000]  # type: ignore[union-attr]
+    return outcome
