@@ -6,6 +6,7 @@ import time
 
 import click
 from flask import Flask
+from werkzeug.serving import run_simple
 
 from palabre.cli.init_cmd import run_init
 from palabre.demo import simulate
@@ -38,4 +39,5 @@ def register(app: Flask) -> None:
         if no_serve:
             return
         click.echo(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-        app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+        # Flask refuses app.run() inside a CLI command; werkzeug's server is what it would call.
+        run_simple("127.0.0.1", port, app, use_reloader=False, use_debugger=False, threaded=True)
