@@ -34,7 +34,12 @@ class OutboundMessage(Base):
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"))
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="reply", server_default="reply")  # reply, invitation, reminder, feedback
+    # Set for messages that must go out at most once (an invitation, a broadcast to one person):
+    # a second attempt to queue the same key finds the first row instead.
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     text: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     # "inline": given back in the webhook's own response (TwiML, USSD screen); others go through a job.
     status: Mapped[str] = mapped_column(String(16), default=QUEUED)
     external_id: Mapped[str | None] = mapped_column(String(128), unique=True)

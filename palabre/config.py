@@ -24,6 +24,21 @@ class Config:
     FLOWS_DIR: str = str(ROOT / "flows" / "library")
     INSTANCE_DIR: str = "instance"
     LOG_LEVEL: str = "WARNING"
+    PHONE_REGION: str | None = None  # e.g. CI: lets local numbers without +country be read
+    # Twilio (SMS)
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_FROM_NUMBER: str | None = None
+    TWILIO_MESSAGING_SERVICE_SID: str | None = None
+    TWILIO_API_URL: str = "https://api.twilio.com"  # tests and staging point this at a fake Twilio
+    SMS_MAX_SEGMENTS: int = 2  # the most SMS segments one message may cost
+    # Africa's Talking (USSD): it does not sign callbacks, so restrict by address or shared secret
+    USSD_ALLOWED_IPS: tuple[str, ...] = ()
+    USSD_SHARED_SECRET: str | None = None
+    # Telegram
+    TELEGRAM_BOT_TOKEN: str | None = None
+    TELEGRAM_WEBHOOK_SECRET: str | None = None
+    TELEGRAM_API_URL: str = "https://api.telegram.org/bot"  # python-telegram-bot's base_url
     TESTING: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -43,6 +58,18 @@ class Config:
             FLOWS_DIR=env.get("FLOWS_DIR") or str(ROOT / "flows" / "library"),
             INSTANCE_DIR=instance,
             LOG_LEVEL=(env.get("LOG_LEVEL") or "WARNING").upper(),
+            PHONE_REGION=env.get("PHONE_REGION") or None,
+            TWILIO_ACCOUNT_SID=env.get("TWILIO_ACCOUNT_SID") or None,
+            TWILIO_AUTH_TOKEN=env.get("TWILIO_AUTH_TOKEN") or None,
+            TWILIO_FROM_NUMBER=env.get("TWILIO_FROM_NUMBER") or None,
+            TWILIO_MESSAGING_SERVICE_SID=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            TWILIO_API_URL=(env.get("TWILIO_API_URL") or "https://api.twilio.com").rstrip("/"),
+            SMS_MAX_SEGMENTS=int(env.get("SMS_MAX_SEGMENTS") or 2),
+            USSD_ALLOWED_IPS=tuple(ip.strip() for ip in (env.get("USSD_ALLOWED_IPS") or "").split(",") if ip.strip()),
+            USSD_SHARED_SECRET=env.get("USSD_SHARED_SECRET") or None,
+            TELEGRAM_BOT_TOKEN=env.get("TELEGRAM_BOT_TOKEN") or None,
+            TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            TELEGRAM_API_URL=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
         )
 
     def replace(self, **changes: object) -> Config:

@@ -1,0 +1,36 @@
+"""What can go wrong sending a message, as named errors carrying their policy."""
+
+from __future__ import annotations
+
+
+class SendError(Exception):
+    """A message could not be handed to the platform."""
+
+    retryable = False
+
+
+class SendFailed(SendError):
+    """The platform or the network failed; `retryable` says whether trying again may help."""
+
+    def __init__(self, message: str, retryable: bool, status: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+
+
+class Throttled(SendError):
+    """The platform asks us to slow down (HTTP 429); try again after `retry_after` seconds."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ContactOptedOut(SendError):
+    """The person blocked us or unsubscribed at the platform: never send to them again."""
+
+
+class ChannelNotConfigured(SendError):
+    """The channel's credentials are missing from the environment."""

@@ -1,0 +1,73 @@
+"""Put a job on a queue: RQ when REDIS_URL is set, inline in the same process otherwise."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable
+
+from flask import current_app, has_app_context
+
+log = logging.getLogger(__name__)
+
+
+class Queues:
+    """Every queue name, in one place (a worker listens to them in this order)."""
+
+    SEND = "send"  # outbound messages: a citizen is waiting
+    AGGREGATE = "aggregate"  # profile snapshots
+    DEFAULT = "default"  # invitations, reminders, sweeps
+
+    ALL = (SEND, AGGREGATE, DEFAULT)
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    job_id: str | None
+    inline: bool
+    duplicate: bool = False  # a job with this id was already pending
+
+
+def redis_url() -> str | None:
+    """The configured Redis, or None for inline jobs."""
+    return current_app.config.get("REDIS_URL") if has_app_context() else None
+
+
+def enqueue(func: Callable[..., Any], *args: Any, queue: str = Queues.DEFAULT, job_id: str | None = None,
+            retry: Any = None, delay: timedelta | None = None, unique: bool = False, **options: Any) -> Enqueued:
+    """Run `func(*args)` in a worker, or now when no Redis is configured.
+
+    With `unique=True` and a `job_id`, a job already waiting under that id is not queued twice
+    (RQ refuses the duplicate): this is how bursts of work coalesce into one job.
+    """
+    url = redis_url()
+    if not url:
+        if delay is not None:
+            log.info("inline jobs cannot wait: running %s now", func.__name__)
+        func(*args)
+        return Enqueued(job_id, inline=True)
+    from rq import Queue
+    from rq.exceptions import DuplicateJobError
+
+    rq_queue = Queue(queue, connection=connection(url))
+    try:
+        if delay is not None:
+            job = rq_queue.enqueue_in(delay, func, *args, job_id=job_id, retry=retry, **options)
+        else:
+            job = rq_queue.enqueue_call(func, args=args, job_id=job_id, retry=retry, unique=unique, **options)
+    except DuplicateJobError:
+        return Enqueued(job_id, inline=False, duplicate=True)
+    return Enqueued(job.id, inline=False)
+
+
+_connections: dict[str, Any] = {}
+
+
+def connection(url: str):
+    """One Redis connection pool per URL and process."""
+    if url not in _connections:
+        import redis
+
+        _connections[url] = redis.Redis.from_url(url)
+    return _connections[url]

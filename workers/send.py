@@ -1,0 +1,77 @@
+"""The job that sends one queued message: at most once, never to someone who opted out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from rq import Retry, get_current_job
+
+from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed, Throttled
+from bots.senders import sender_for
+from models import OutboundMessage, utcnow
+from palabre.outbound import address_for, claim
+from workers.context import job_app, job_session
+from workers.queue import Queues, enqueue
+
+log = logging.getLogger(__name__)
+
+SENDING = "sending"
+# Twilio and Telegram ask for backoff on 429 and 5xx: 10 s, then 30 s, 1, 2 and 5 minutes.
+SEND_RETRY_INTERVALS = [10, 30, 60, 120, 300]
+
+
+def queue_send(message_id: int) -> None:
+    """Send a recorded message from a worker (or now, inline)."""
+    enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}",
+            retry=Retry(max=len(SEND_RETRY_INTERVALS), interval=SEND_RETRY_INTERVALS))
+
+
+def send_message(message_id: int) -> str:
+    """Hand one queued message to its platform; return what became of it."""
+    with job_session() as session:
+        claimed = claim(session, message_id)
+        if claimed is None:
+            return "already handled"
+        message, participant = claimed
+        if participant.opted_out:
+            message.status, message.error = OutboundMessage.SKIPPED, "participant opted out"
+            session.commit()
+            return "skipped: opted out"
+        address = address_for(session, participant.id, message.channel)
+        if address is None:
+            message.status, message.error = OutboundMessage.FAILED, f"no {message.channel} address"
+            session.commit()
+            return "failed: no address"
+        # Mark before calling out: if this worker dies mid-call, the message is not sent a second
+        # time by a retry (at most once); a 'sending' row left behind is for an operator to check.
+        message.status, message.attempts = SENDING, message.attempts + 1
+        session.commit()
+        try:
+            external_id = sender_for(message.channel, job_app().extensions["palabre.config"]).send(address, message.text, message.id)
+        except ContactOptedOut as exc:
+            participant.opted_out_at = utcnow()
+            return _finish(session, message, OutboundMessage.FAILED, f"contact opted out: {exc}")
+        except Throttled as exc:
+            _finish(session, message, OutboundMessage.QUEUED, f"throttled, retry after {exc.retry_after} s")
+            if get_current_job() is not None:  # inline, the message simply stays queued
+                enqueue(send_message, message_id, queue=Queues.SEND, delay=timedelta(seconds=exc.retry_after))
+            return "throttled"
+        except SendFailed as exc:
+            if not exc.retryable:
+                return _finish(session, message, OutboundMessage.FAILED, str(exc))
+            _finish(session, message, OutboundMessage.QUEUED, str(exc))
+            if get_current_job() is not None:
+                raise  # RQ retries with the backoff above
+            return "queued again"
+        except ChannelNotConfigured as exc:
+            return _finish(session, message, OutboundMessage.QUEUED, str(exc))
+        message.external_id, message.sent_at = external_id, utcnow()
+        return _finish(session, message, OutboundMessage.SENT, None)
+
+
+def _finish(session, message: OutboundMessage, status: str, error: str | None) -> str:
+    message.status, message.error = status, (error or None) and error[:255]
+    session.commit()
+    log.info("outbound %s: %s", message.id, status)
+    return status
