@@ -33,6 +33,10 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
 
     extensions.init_app(app)
 
+    from palabre.errors import register_error_handlers
+
+    register_error_handlers(app)
+
     from dashboard.home import bp as home_bp
     from palabre.health import bp as health_bp
 

@@ -14,7 +14,7 @@ from models import utcnow
 from palabre import identity
 from palabre.config import Config
 from palabre.db import Database
-from palabre.inbound import Inbound, Outcome, handle_inbound
+from palabre.inbound import Inbound, Outcome, after_commit, handle_inbound
 from palabre.population import Persona, draw_persona, reply_to
 
 KEYWORD = {"fr": "AVIS", "en": "SURVEY"}
@@ -93,6 +93,7 @@ def _send(database: Database, config: Config, persona: Persona, scheme: str, add
     with database.session() as session:
         outcome = handle_inbound(session, config, inbound, now)
         session.commit()
+    after_commit(outcome)
     return outcome
 
 

@@ -19,7 +19,7 @@ from flows.answers import match_global_command, match_start_command
 from flows.events import AnswerCleared, AnswerRecorded, Event, Finished, LanguageChanged, OptedOut, Say
 from flows.messages import message
 from flows.model import Flow
-from flows.state import ACTIVE, OPTED_OUT, State
+from flows.state import ACTIVE, COMPLETED, OPTED_OUT, State
 from models import Answer, ChannelAddress, Consultation, Conversation, InboundMessage, Participant
 from palabre import identity
 from palabre.config import Config
@@ -56,6 +56,13 @@ class Outcome:
     inbound_id: int | None = None
     language: str | None = None
     finished: bool = False  # the conversation is over (USSD ends the session)
+    completed_consultation_id: int | None = None  # set when this message completed a response
+
+
+def after_commit(outcome: Outcome) -> None:
+    """Start the work a stored message triggers, once its transaction is committed (jobs read the database)."""
+    if outcome.completed_consultation_id is not None:
+        pass  # the exclusion-profile refresh is scheduled here (issue #5)
 
 
 def handle_inbound(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:
@@ -96,6 +103,8 @@ def handle_inbound(session: Session, config: Config, inbound: Inbound, now: date
     _apply(session, conversation, participant, state, outcome.events, inbound, now)
     outcome.language = state.language
     outcome.finished = state.status != ACTIVE
+    if state.status == COMPLETED:
+        outcome.completed_consultation_id = conversation.consultation_id
     return _link(session, outcome, inbound, conversation)
 
 

@@ -14,7 +14,7 @@ from palabre import identity
 from palabre.cli.init_cmd import run_init
 from palabre.consultations import UnknownConsultation
 from palabre.extensions import config, database
-from palabre.inbound import Inbound, handle_inbound
+from palabre.inbound import Inbound, after_commit, handle_inbound
 from models import utcnow
 
 # A number from the range Ofcom keeps for drama: it can never reach a real person.
@@ -69,6 +69,7 @@ def register(app: Flask) -> None:
                 except UnknownConsultation as exc:
                     raise click.ClickException(str(exc)) from exc
                 session.commit()
+            after_commit(outcome)
             shown = render_for_terminal(channel, outcome.events, outcome.finished)
             if shown:
                 click.echo(shown)

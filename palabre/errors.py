@@ -1,0 +1,33 @@
+"""HTTP errors answered briefly and clearly: a webhook caller or a browser always learns what went wrong."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every HTTP error with its status and a one-line reason (JSON for API and JSON callers)."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _answer(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # The type and the stack, not the message: a database error's message can quote a
+        # citizen's number or text among its parameters.
+        stack = "".join(traceback.format_tb(error.__traceback__))
+        log.error("unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path, stack)
+        return _answer(500, InternalServerError.description)
+
+
+def _answer(status: int, reason: str):
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": reason, "status": status}), status
+    return reason + "\n", status, {"Content-Type": "text/plain; charset=utf-8"}
