@@ -31,3 +31,15 @@ def _check_weights(weights: np.ndarray) -> np.ndarray:
     if np.any(w < 0) or not np.all(np.isfinite(w)):
         raise InvalidInput("weights", "weights must be finite and non-negative")
     return w
+
+
+def kish_effective_n_of_cells(weights: np.ndarray, counts: np.ndarray) -> float:
+    """Return n_eff = (sum f w)^2 / sum f w^2 for cells of counts[i] respondents weighing weights[i] each."""
+    w = _check_weights(weights)
+    f = _check_weights(counts)
+    if w.shape != f.shape:
+        raise InvalidInput("counts", f"expected shape {w.shape}, got {f.shape}")
+    sum_squares = float(f @ (w * w))
+    if sum_squares == 0:
+        return 0.0
+    return float(f @ w) ** 2 / sum_squares

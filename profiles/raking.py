@@ -12,6 +12,9 @@ Policies:
   on those who did answer. Dropping them would hide precisely the people who skip
   questions. With no missing values this is ordinary raking to the target counts.
 - A target value with no respondent cannot be reached by any weights: RakingError.
+- With `frequencies`, row i stands for frequencies[i] identical respondents (a cell of a
+  table, as SQL's GROUP BY gives them): weights[i] is then the weight of each of them, and
+  trimming bounds each respondent's weight, exactly as if the rows were repeated.
 """
 
 from collections.abc import Mapping
@@ -31,7 +34,7 @@ TARGET_TOTAL_TOLERANCE = 0.01
 class RakingResult:
     """Raked weights and how well they meet the margins."""
 
-    weights: np.ndarray  # (n,) summing to population_total (within tolerance if trimmed)
+    weights: np.ndarray  # (n,) each respondent's; weights @ frequencies = population_total (within tolerance if trimmed)
     iterations: int  # full sweeps over the variables
     converged: bool  # every margin within tolerance (and, if trimming, weights within bounds)
     max_margin_error: float  # largest |achieved - target| / target over all cells
@@ -53,6 +56,7 @@ def rake_weights(
     tolerance: float = DEFAULT_TOLERANCE,
     max_iter: int = DEFAULT_MAX_ITER,
     trim_ratio: float | None = None,
+    frequencies: np.ndarray | None = None,
 ) -> RakingResult:
     """Return weights whose weighted margins match the population targets."""
     if not targets:
@@ -66,30 +70,31 @@ def rake_weights(
     n = _respondent_count(columns, targets)
     total = _population_total(targets)
     margins = [_margin(variable, columns[variable], values) for variable, values in targets.items()]
+    f = _frequencies(frequencies, n)
     w = _base_weights(base_weights, n)
     for margin in margins:
-        _check_cells_reachable(margin, w, targets[margin.variable])
-    w = w * (total / w.sum())
-    active = w > 0  # a zero base weight excludes the respondent for good
-    mean = total / np.count_nonzero(active)
-    error = _max_margin_error(w, margins, total)
+        _check_cells_reachable(margin, w * f, targets[margin.variable], f)
+    w = w * (total / (w @ f))
+    active = (w > 0) & (f > 0)  # a zero base weight excludes the respondent for good
+    mean = total / f[active].sum()
+    error = _max_margin_error(w * f, margins, total)
     iterations = 0
     while iterations < max_iter and not (error <= tolerance and _within_bounds(w, active, mean, trim_ratio)):
         iterations += 1
         for margin in margins:
-            w = _rake_step(w, margin, total)
+            w = w * _rake_factors(w * f, margin, total)
         if trim_ratio is not None:
             # Cap and floor, then the next sweep re-rakes; ending on the clip keeps the
             # bounds exact, and convergence requires the margins to hold after it.
             w[active] = np.clip(w[active], mean / trim_ratio, mean * trim_ratio)
-        error = _max_margin_error(w, margins, total)
+        error = _max_margin_error(w * f, margins, total)
     return RakingResult(
         weights=w,
         iterations=iterations,
         converged=bool(error <= tolerance and _within_bounds(w, active, mean, trim_ratio)),
         max_margin_error=error,
         population_total=total,
-        unmatched={m.variable: int(np.count_nonzero(m.codes < 0)) for m in margins},
+        unmatched={m.variable: int(f[m.codes < 0].sum()) for m in margins},
     )
 
 
@@ -102,10 +107,11 @@ def _max_margin_error(w: np.ndarray, margins: list[_Margin], total: float) -> fl
     return worst
 
 
-def _rake_step(w: np.ndarray, margin: _Margin, total: float) -> np.ndarray:
+def _rake_factors(w: np.ndarray, margin: _Margin, total: float) -> np.ndarray:
+    """Each row's factor for one raking step, given the rows' total weights w."""
     achieved, goals = _achieved_and_goals(w, margin, total)
     factors = np.append(goals / achieved, 1.0)  # code -1 picks the last factor: unchanged
-    return w * factors[margin.codes]
+    return factors[margin.codes]
 
 
 def _achieved_and_goals(w: np.ndarray, margin: _Margin, total: float) -> tuple[np.ndarray, np.ndarray]:
@@ -176,9 +182,21 @@ def _base_weights(base_weights: np.ndarray | None, n: int) -> np.ndarray:
     return w
 
 
-def _check_cells_reachable(margin: _Margin, w: np.ndarray, values: Mapping[str, float]) -> None:
-    counts = np.bincount(margin.codes[margin.codes >= 0], minlength=margin.shares.size)
-    weights = np.bincount(margin.codes[margin.codes >= 0], weights=w[margin.codes >= 0], minlength=margin.shares.size)
+def _frequencies(frequencies: np.ndarray | None, n: int) -> np.ndarray:
+    if frequencies is None:
+        return np.ones(n)
+    f = np.asarray(frequencies, dtype=float)
+    if f.shape != (n,):
+        raise InvalidInput("frequencies", f"expected {n} counts, got shape {f.shape}")
+    if np.any(f < 0) or not np.all(f == np.round(f)):
+        raise InvalidInput("frequencies", "counts must be non-negative whole numbers")
+    return f
+
+
+def _check_cells_reachable(margin: _Margin, w: np.ndarray, values: Mapping[str, float], f: np.ndarray) -> None:
+    known = margin.codes >= 0
+    counts = np.bincount(margin.codes[known], weights=f[known], minlength=margin.shares.size)
+    weights = np.bincount(margin.codes[known], weights=w[known], minlength=margin.shares.size)
     for index, value in enumerate(values):
         if counts[index] == 0:
             raise RakingError(margin.variable, value, "no respondent in this cell, cannot weight")

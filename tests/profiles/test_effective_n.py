@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from profiles.effective_n import design_effect, kish_effective_n
+from profiles.effective_n import design_effect, kish_effective_n, kish_effective_n_of_cells
 from profiles.errors import InvalidInput
 
 
@@ -37,3 +37,9 @@ def test_all_zero_weights():
 def test_negative_weight_is_refused():
     with pytest.raises(InvalidInput):
         kish_effective_n(np.array([1.0, -1.0]))
+
+
+def test_cells_equal_repeated_rows():
+    weights, counts = np.array([1.0, 2.0, 0.5]), np.array([3, 1, 4])
+    assert kish_effective_n_of_cells(weights, counts) == pytest.approx(kish_effective_n(np.repeat(weights, counts)))
+    assert kish_effective_n_of_cells(np.ones(2), np.zeros(2)) == 0.0

@@ -146,3 +146,33 @@ def test_trim_ratio_must_exceed_one():
     with pytest.raises(InvalidInput) as raised:
         rake_weights(sample(), TARGETS, trim_ratio=1.0)
     assert raised.value.argument == "trim_ratio"
+
+
+@pytest.mark.parametrize("trim_ratio", [None, 4.0])
+def test_rows_with_frequencies_rake_like_the_repeated_respondents(trim_ratio):
+    columns = sample()
+    cells, inverse, counts = np.unique(
+        np.array([f"{g}|{a}" for g, a in zip(columns["gender"], columns["age"])]), return_inverse=True, return_counts=True
+    )
+    collapsed = {
+        "gender": np.array([c.split("|")[0] for c in cells], dtype=object),
+        "age": np.array([c.split("|")[1] for c in cells], dtype=object),
+    }
+    per_row = rake_weights(columns, TARGETS, trim_ratio=trim_ratio)
+    per_cell = rake_weights(collapsed, TARGETS, trim_ratio=trim_ratio, frequencies=counts)
+    assert per_cell.converged == per_row.converged
+    assert per_cell.iterations == per_row.iterations
+    np.testing.assert_allclose(per_cell.weights[inverse], per_row.weights, rtol=1e-12)
+    assert per_cell.weights @ counts == pytest.approx(per_row.weights.sum())
+
+
+def test_frequencies_count_unmatched_respondents():
+    columns = {"gender": np.array(["female", "male", None], dtype=object)}
+    result = rake_weights(columns, {"gender": TARGETS["gender"]}, frequencies=np.array([3, 2, 4]))
+    assert result.unmatched == {"gender": 4}
+
+
+def test_fractional_frequencies_are_refused():
+    with pytest.raises(InvalidInput) as raised:
+        rake_weights({"gender": np.array(["female", "male"], dtype=object)}, {"gender": TARGETS["gender"]}, frequencies=np.array([1.5, 2]))
+    assert raised.value.argument == "frequencies"

@@ -1,0 +1,209 @@
+"""Assemble a consultation's exclusion-risk profile: the JSON of `profiles compute` and of every snapshot.
+
+    {"overall": {...}, "groups": {"district": [{"value": "nord", ...}], "district|gender": [...]},
+     "robustness": [{"cutoff": k, "H": ..., "M0": ...}], "representativeness": {...},
+     "funnel": {...}, "findings": {"fr": [...], "en": [...]}}
+
+The cross of the first two groups is keyed "<first>|<second>" and its values are [first, second].
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from flows.model import Flow
+from profiles.cells import Cells, value_codes
+from profiles.deprivation import indicator_weights
+from profiles.facts import helper_question
+from profiles.findings import findings
+from profiles.labels import value_label, values_label
+from profiles.measures import Figures, figures_json, population_figures, rounded
+from profiles.suppression import suppress_cells
+from profiles.table_suppression import suppress_table_cells
+from profiles.targets import known_values
+from profiles.weighting import DEFAULT_TRIM_RATIO, rake_cells, unweighted
+
+ROBUSTNESS_CUTOFFS = (0.25, 0.5)  # besides the flow's own cutoff
+CROSS_SEPARATOR = "|"
+RAW_KEYS = ("n_eff", "H", "H_ci", "A", "M0", "censored_headcounts", "contributions", "contributions_by_dimension",
+            "deprived_share", "deprived_share_ci", "reliable")
+
+
+def build_profile(
+    flow: Flow,
+    cells: Cells,
+    min_cell: int,
+    targets: Mapping[str, Mapping[str, float]] | None = None,
+    trim_ratio: float | None = DEFAULT_TRIM_RATIO,
+    helpers: Mapping[int, int] | None = None,
+    funnel: dict | None = None,
+    targets_problem: str | None = None,
+) -> dict:
+    """The whole profile, suppressed and labelled, ready to publish."""
+    return _Builder(flow, cells, min_cell, targets, trim_ratio).build(helpers or {}, funnel or {}, targets_problem)
+
+
+class _Builder:
+    def __init__(self, flow, cells, min_cell, targets, trim_ratio):
+        if flow.profile is None:
+            raise ValueError(f"flow '{flow.id}' has no profile section")
+        self.flow, self.profile, self.cells, self.min_cell = flow, flow.profile, cells, min_cell
+        self.groups = list(self.profile.groups)
+        self.indicator_weights = indicator_weights(self.profile)
+        usable = bool(targets) and cells.n > 0
+        self.weighting = rake_cells(cells, self.groups, targets, trim_ratio) if usable else unweighted(cells)
+        self.weighted = self.weighting.applied
+        self.hidden_all = cells.n < min_cell
+        self.overall: Figures | None = None if self.hidden_all else self._figures(np.ones(len(cells.counts), dtype=bool))
+        self.hidden: dict[str, set] = {}
+        self.targets = targets or {}
+
+    def build(self, helpers, funnel, targets_problem) -> dict:
+        groups = {group: self._partition(index, group) for index, group in enumerate(self.groups)}
+        if len(self.groups) >= 2:
+            groups[CROSS_SEPARATOR.join(self.groups[:2])] = self._cross()
+        entries = [entry for partition in groups.values() for entry in partition]
+        return {
+            "overall": self._overall(),
+            "groups": groups,
+            "robustness": self._robustness(),
+            "representativeness": self._representativeness(helpers, targets_problem),
+            "funnel": self._funnel(funnel),
+            "findings": findings(self.flow, entries),
+        }
+
+    def _overall(self) -> dict:
+        settings = {"cutoff": self.profile.cutoff, "min_cell": self.min_cell, "weighted": self.weighted}
+        if self.overall is None:
+            return {"n": None, "suppressed": True, "reliable": False, **settings}
+        return {**self._published(np.ones(len(self.cells.counts), dtype=bool), self.overall), **settings}
+
+    def _values(self, index: int, group: str) -> list:
+        known = known_values(self.flow, group) or []
+        seen = set(self.cells.column(index))
+        extra = sorted((v for v in seen if v is not None and v not in known), key=str)
+        return [*known, *extra, *([None] if None in seen else [])]
+
+    def _partition(self, index: int, group: str) -> list[dict]:
+        values = self._values(index, group)
+        codes = value_codes(self.cells.column(index), values)
+        counts = np.bincount(codes[codes >= 0], weights=self.cells.counts[codes >= 0], minlength=len(values))
+        keys = [repr(value) for value in values]
+        hidden = set(keys) if self.hidden_all else suppress_cells(dict(zip(keys, counts.astype(int).tolist())), self.min_cell)
+        self.hidden[group] = {value for value, key in zip(values, keys) if key in hidden}
+        return [
+            self._entry(value, value_label(self.flow, group, value), codes == i, keys[i] in hidden)
+            for i, value in enumerate(values)
+        ]
+
+    def _cross(self) -> list[dict]:
+        (first, second), columns = self.groups[:2], []
+        for index, group in enumerate(self.groups[:2]):
+            values = self._values(index, group)
+            columns.append((values, value_codes(self.cells.column(index), values)))
+        (rows, row_codes), (cols, col_codes) = columns
+        counts = {}
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                counts[(i, j)] = int(self.cells.counts[(row_codes == i) & (col_codes == j)].sum())
+        hidden = set(counts) if self.hidden_all else suppress_table_cells(
+            counts, self.min_cell,
+            published_rows=[i for i, v in enumerate(rows) if v not in self.hidden[first]],
+            published_columns=[j for j, v in enumerate(cols) if v not in self.hidden[second]],
+        )
+        return [
+            self._entry([rows[i], cols[j]], values_label(self.flow, [first, second], [rows[i], cols[j]]),
+                        (row_codes == i) & (col_codes == j), (i, j) in hidden)
+            for i, j in counts
+        ]
+
+    def _entry(self, value: Any, label: dict, mask: np.ndarray, hidden: bool) -> dict:
+        head = {"value": value, "label": label}
+        if hidden or self.overall is None:
+            return {**head, "n": None, "suppressed": True, "reliable": False}
+        figures = self._figures(mask)
+        data = self._published(mask, figures)
+        data["population_share"] = rounded(figures.population / self.overall.population)
+        share_of_m0 = figures.population * figures.af.M0 / (self.overall.population * self.overall.af.M0) if self.overall.af.M0 else 0.0
+        data["M0_contribution"] = rounded(share_of_m0)
+        return {**head, **data}
+
+    def _published(self, mask: np.ndarray, figures: Figures) -> dict:
+        data = figures_json(figures, self.profile, with_population=self.weighted)
+        if self.weighted:
+            raw = figures_json(self._figures(mask, weighted=False), self.profile)
+            data["raw"] = {key: raw[key] for key in RAW_KEYS}
+        return data
+
+    def _figures(self, mask: np.ndarray, weighted: bool = True, cutoff: float | None = None) -> Figures:
+        weights = self.weighting.weights[mask] if weighted else np.ones(int(mask.sum()))
+        return population_figures(
+            self.cells.deprived[mask], self.cells.counts[mask], weights, self.indicator_weights,
+            self.profile.cutoff if cutoff is None else cutoff,
+        )
+
+    def _robustness(self) -> list[dict]:
+        if self.overall is None:
+            return []
+        everyone = np.ones(len(self.cells.counts), dtype=bool)
+        out = []
+        for k in sorted({*ROBUSTNESS_CUTOFFS, self.profile.cutoff}):
+            af = self._figures(everyone, cutoff=k).af
+            item = {"cutoff": k, "H": rounded(af.H), "M0": rounded(af.M0)}
+            if self.weighted:
+                raw = self._figures(everyone, weighted=False, cutoff=k).af
+                item["raw"] = {"H": rounded(raw.H), "M0": rounded(raw.M0)}
+            out.append(item)
+        return out
+
+    def _representativeness(self, helpers: Mapping[int, int], targets_problem: str | None) -> dict:
+        weighting = dict(self.weighting.summary)
+        if targets_problem:
+            weighting.update(applied=False, error=targets_problem)
+        variables = {}
+        n = self.cells.n
+        for variable, values in self.targets.items():
+            codes = value_codes(self.cells.column(self.groups.index(variable)), list(values))
+            counts = np.bincount(codes[codes >= 0], weights=self.cells.counts[codes >= 0], minlength=len(values))
+            total = sum(values.values())
+            rows = []
+            for (value, population), count in zip(values.items(), counts):
+                hidden = self.hidden_all or value in self.hidden.get(variable, set())
+                rows.append({
+                    "value": value, "label": value_label(self.flow, variable, value),
+                    "sample_share": None if hidden else rounded(count / n),
+                    "population_share": rounded(population / total), "population": population, "suppressed": hidden,
+                })
+            variables[variable] = rows
+        return {"weighting": weighting, "variables": variables, "helpers": self._helpers(helpers)}
+
+    def _helpers(self, helpers: Mapping[int, int]) -> dict | None:
+        question = helper_question(self.flow)
+        if question is None:
+            return None
+        respondents = sum(helpers.values())
+        if self.hidden_all or respondents < self.min_cell:
+            return {"question": question.id, "respondents": None, "suppressed": True, "answers": []}
+        answers = []
+        for bit, choice in enumerate(question.choices):
+            count = sum(c for mask, c in helpers.items() if mask >> bit & 1)
+            label = value_label(self.flow, question.id, choice.code)
+            hidden = count < self.min_cell  # answers overlap (several choices): no total to subtract from
+            answers.append({"value": choice.code, "label": label, "n": None if hidden else count,
+                            "share": None if hidden else rounded(count / respondents), "suppressed": hidden})
+        return {"question": question.id, "respondents": respondents, "suppressed": False, "answers": answers}
+
+    def _funnel(self, funnel: dict) -> dict:
+        out = {"overall": funnel.get("overall")}
+        for attribute in ("channel", "language"):
+            entries = funnel.get(attribute, [])
+            hidden = {i for i, e in enumerate(entries) if e["started"] < self.min_cell
+                      or e["value"] in self.hidden.get(attribute, set())}
+            visible = sorted((e["started"], i) for i, e in enumerate(entries) if i not in hidden)
+            if len(hidden) == 1 and visible:  # as for groups: no total minus the rest
+                hidden.add(visible[0][1])
+            out[attribute] = [{"value": e["value"], "suppressed": True} if i in hidden else {**e, "suppressed": False}
+                              for i, e in enumerate(entries)]
+        return out
