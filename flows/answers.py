@@ -199,7 +199,8 @@ def match_choice(text: str, options: Sequence[ChoiceOption]) -> str | None:
 
 # --- multiple choice -------------------------------------------------------------------
 
-_HARD_SEPARATORS = re.compile(r"\s*[,;/+&]\s*")
+# '*' too: a USSD keypad has no comma, and many cannot type a space ("1*3").
+_HARD_SEPARATORS = re.compile(r"\s*[,;/+&*]\s*")
 _WORD_SEPARATORS = re.compile(r"\s+(?:et|and)\s+")
 
 
@@ -383,7 +384,7 @@ def parse_number(text: str, unit: str | None = None) -> int | float | None:
 # answers yes/no questions, so it is not a start command. "0" is not "back": a number
 # question may expect 0.
 _GLOBAL_COMMANDS = {
-    "stop": ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "arret"),
+    "stop": ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "arret"),
     "help": ("aide", "help"),
     "back": ("retour", "back", "precedent"),
 }

@@ -63,3 +63,12 @@ def test_prompt_warnings_are_reported_but_do_not_fail(validate, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"{path}: warning: questions[0].prompt.en: takes 2 SMS segments (GSM-7, 200 characters with its choices)" in result.stdout.splitlines()
     assert f"{path}: ok (1 questions, languages en)" in result.stdout.splitlines()
+
+
+def test_flows_cost_prints_encoding_segments_and_totals(tmp_path):
+    env = {**os.environ, "INSTANCE_DIR": str(tmp_path / "instance"), "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    result = subprocess.run([sys.executable, "app.py", "flows", "cost", "flows/library/access_barriers.yaml"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "district           fr    GSM-7" in result.stdout
+    assert "total per respondent (fr): 14 segments" in result.stdout

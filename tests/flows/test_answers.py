@@ -201,6 +201,7 @@ def test_match_choice_no_options():
         ("1,3", ("family", "association")),
         ("1, 3", ("family", "association")),
         ("1;3", ("family", "association")),
+        ("1*3", ("family", "association")),  # a USSD keypad
         ("3 1", ("family", "association")),  # option order
         ("1 1 3", ("family", "association")),  # no duplicates
         ("1 et 3", ("family", "association")),

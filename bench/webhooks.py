@@ -1,0 +1,182 @@
+"""Benchmark the SMS and USSD webhooks under gunicorn on PostgreSQL, against a constant-TwiML ceiling.
+
+    .venv/bin/python bench/webhooks.py [--seconds 15] [--workers 4] [--threads 1] [--clients 2]
+
+Needs PostgreSQL and Redis on their standard local ports. It uses a database of its own
+(BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/palabre_bench_webhooks, created if
+missing, migrated with `app.py init`, and emptied of conversations first) and Redis database 13
+(BENCH_REDIS_URL) so that completed responses queue their profile refresh as in production.
+Everything listens on 127.0.0.1 only; every phase is bounded in time, and the run stops by itself.
+
+Phases, each against a fresh gunicorn with the same settings: the full app at maximum
+throughput (SMS, then USSD), the full app at a fixed offered rate (SMS), then the bare Flask
+ceiling (bench/ceiling.py) at maximum throughput and at the same rate. Simulated citizens run
+complete conversations of the shipped consultation, with signed requests, from separate processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import Result, Spec, drive  # noqa: E402
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/palabre_bench_webhooks")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+AUTH_TOKEN, USSD_SECRET = "bench-twilio-token", "bench-ussd-secret"
+TABLES = "participants, channel_addresses, conversations, answers, inbound_messages, outbound_messages, invitations, profile_snapshots"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=15, help="length of each measured phase")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+    parser.add_argument("--clients", type=int, default=2, help="load-generating processes")
+    parser.add_argument("--concurrency", type=int, default=8, help="citizens talking at once, per client process")
+    parser.add_argument("--rate", type=float, default=200, help="offered messages per second in the fixed-rate phases")
+    args = parser.parse_args()
+    env = _prepare()
+    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
+                "--bind", "127.0.0.1:{port}", "--log-level", "warning"]
+    print(f"Palabre webhook benchmark: {os.cpu_count()} CPUs, PostgreSQL, gunicorn --workers {args.workers} "
+          f"--threads {args.threads}, {args.clients} client processes x {args.concurrency} citizens, {args.seconds:g} s a phase")
+    print("load average before: {:.2f} {:.2f} {:.2f} (other processes share the CPUs: figures are only as quiet as this)".format(*os.getloadavg()))
+    rows = []
+    with _serve(gunicorn, "app:create_app()", env) as port:
+        _warm_up(port, args)
+        rows.append(("SMS, full path, max", _phase(port, "sms", "max", args)))
+        rows.append(("USSD, full path, max", _phase(port, "ussd", "max", args)))
+        rows.append((f"SMS, full path, {args.rate:g}/s offered", _phase(port, "sms", "rate", args)))
+    with _serve(gunicorn, "bench.ceiling:app", env) as port:
+        _warm_up(port, args, ceiling=True)
+        rows.append(("ceiling (constant TwiML), max", _phase(port, "sms", "max", args, ceiling=True)))
+        rows.append((f"ceiling, {args.rate:g}/s offered", _phase(port, "sms", "rate", args, ceiling=True)))
+    _report(rows, args)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the profile refreshes queued during the run: nobody runs them
+
+
+def _phase(port: int, kind: str, mode: str, args, ceiling: bool = False, seconds: float | None = None) -> Result:
+    """Run the client processes for one phase and merge what they measured."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    base = int(time.time() * 1000) % 10_000_000  # fresh citizens in each phase
+    specs = [Spec(port=port, kind=kind, mode=mode, seconds=seconds or args.seconds, concurrency=args.concurrency,
+                  rate=args.rate / args.clients, first_citizen=(base + i * 1_000_000) % 9_000_000,
+                  public_base_url=f"http://127.0.0.1:{port}", auth_token=AUTH_TOKEN, ussd_secret=USSD_SECRET,
+                  check_completion=not ceiling)
+             for i in range(args.clients)]
+    processes = [context.Process(target=drive, args=(spec, results)) for spec in specs]
+    for process in processes:
+        process.start()
+    merged = Result()
+    for _ in processes:
+        part = results.get(timeout=(seconds or args.seconds) + 120)
+        merged.latencies += part.latencies
+        merged.errors += part.errors
+        merged.completed += part.completed
+        merged.elapsed = max(merged.elapsed, part.elapsed)
+    for process in processes:
+        process.join(timeout=30)
+    return merged
+
+
+def _warm_up(port: int, args, ceiling: bool = False) -> None:
+    """Let every worker open its database connections and parse the flow before measuring."""
+    _phase(port, "sms", "max", args, ceiling=ceiling, seconds=3)
+
+
+def _report(rows: list[tuple[str, Result]], args) -> None:
+    print(f"\n{'phase':<34}{'messages':>9}{'errors':>8}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'completed':>11}")
+    figures = {}
+    for name, result in rows:
+        latencies = sorted(result.latencies)
+        rate = len(latencies) / result.elapsed if result.elapsed else 0.0
+        p50, p99 = (_percentile(latencies, q) * 1000 for q in (0.50, 0.99))
+        figures[name] = (rate, p99)
+        completed = str(result.completed) if not name.startswith("ceiling") else "-"
+        print(f"{name:<34}{len(latencies):>9}{result.errors:>8}{rate:>9.0f}{p50:>9.1f}{p99:>9.1f}{completed:>11}")
+    sms_rate, ceiling_rate = figures["SMS, full path, max"][0], figures["ceiling (constant TwiML), max"][0]
+    ratio = sms_rate / ceiling_rate if ceiling_rate else 0.0
+    p99 = figures[f"SMS, full path, {args.rate:g}/s offered"][1]
+    print(f"\nSMS full path / ceiling throughput: {ratio:.2f} (target >= 0.5)")
+    print(f"SMS full path p99 at {args.rate:g} messages/s offered: {p99:.1f} ms (target < 100 ms)")
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _prepare() -> dict[str, str]:
+    """Create and migrate the bench database, empty it of conversations; return the servers' environment."""
+    import psycopg
+    import redis
+
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    instance = tempfile.mkdtemp(prefix="palabre-bench-")
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+           "USSD_SHARED_SECRET": USSD_SECRET, "PSEUDONYM_KEY": "bench-pseudonym-key", "SECRET_KEY": "bench-secret",
+           "INSTANCE_DIR": instance, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env.pop("PUBLIC_BASE_URL", None)  # requests are signed for the URL they are sent to
+    subprocess.run([sys.executable, "app.py", "init"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return env
+
+
+@contextmanager
+def _serve(command: list[str], target: str, env: dict[str, str]) -> Iterator[int]:
+    """Run gunicorn on a free local port until the block ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [part.format(port=port) for part in command] + [target]
+    server = subprocess.Popen(argv, cwd=ROOT, env=env)
+    try:
+        _wait_until_up(port, server)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_up(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped with code {server.returncode}")
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/sms/twilio", method="GET"), timeout=1)
+        except urllib.error.HTTPError:
+            return  # 405: it answers
+        except OSError:
+            time.sleep(0.2)
+            continue
+        return
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
+if __name__ == "__main__":
+    main()

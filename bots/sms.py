@@ -1,0 +1,155 @@
+"""Twilio SMS: the inbound webhook, answered inline with TwiML, and the delivery status callback.
+
+Facts this module depends on:
+- Twilio posts form fields (MessageSid, From, To, Body, NumSegments, ...) and adds new ones
+  without notice, so the signature is checked over every field received, never a fixed list.
+- X-Twilio-Signature is base64(HMAC-SHA1(auth token, full URL + each POST field name and value,
+  sorted by name)). When a Webhook Rule names a SharedKey, the request also carries
+  X-Twilio-Webhooks-Signature-Settings and is signed with that key and the algorithm it names.
+- Twilio waits 15 s for the answer, and sends each <Message> of the TwiML as its own SMS.
+- With Advanced Opt-Out, Twilio adds OptOutType=STOP|START|HELP when the whole body is one of
+  the (possibly localised) keywords, and sends its own confirmation.
+
+Behind a TLS-terminating proxy the app sees http://internal-host/..., but Twilio signed the
+public https URL: set PUBLIC_BASE_URL (the signature is then checked against it), or wrap the
+app in werkzeug's ProxyFix so that request.url is the public one:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, abort, request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bots.sms_split import fit_all
+from bots.text import render_messages
+from models import OutboundMessage, utcnow
+from palabre import identity
+from palabre.extensions import config, database
+from palabre.inbound import Inbound, after_commit, handle_inbound
+from palabre.outbound import record_inline_replies
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__)
+
+SIGNATURE_SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+# OptOutType as the text the engine understands: Twilio may have matched a keyword of its own list.
+OPT_OUT_TYPES = {"STOP": "STOP", "START": "START", "HELP": "HELP"}
+# Twilio's status callbacks mapped onto ours; queued, accepted, sending... are steps we already know.
+DELIVERY_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "delivered",
+                     "undelivered": "undelivered", "failed": "failed", "canceled": "failed"}
+# A late callback never moves a message back (callbacks can arrive out of order).
+DELIVERY_RANK = {"sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
+# Unicode's control characters (C0, DEL, C1) but tab and line breaks, and lone UTF-16 surrogates.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+UNAVAILABLE = "Service indisponible, renvoyez votre message plus tard. / Service unavailable, please send your message again later."
+
+
+@bp.post("/sms/twilio")
+def inbound() -> Response:
+    """Answer a citizen's SMS: record it once, step their conversation, reply in TwiML."""
+    form = _signed_form()
+    message_sid, sender = form.get("MessageSid", "").strip(), form.get("From", "").strip()
+    if not message_sid:
+        abort(400, "MessageSid is missing: point Twilio's 'A message comes in' webhook here, nothing else.")
+    if not sender:
+        abort(400, "From is missing: an inbound SMS always names its sender.")
+    settings = config()
+    try:
+        address = identity.normalise_phone(sender, settings.PHONE_REGION)
+    except identity.InvalidAddress as exc:
+        # A short code or an alphanumeric sender id: genuine (signed) but nobody we can answer.
+        log.warning("sms %s: sender is not a phone number (%s); not answered", message_sid[:64], exc)
+        return _twiml([])
+    opt_out_type = form.get("OptOutType", "").strip().upper()
+    text = OPT_OUT_TYPES.get(opt_out_type) or clean_text(form.get("Body", ""))
+    now = utcnow()
+    try:
+        with database().session() as session:
+            outcome = handle_inbound(session, settings, Inbound("sms", identity.TEL, address, text, external_id=message_sid), now)
+            # After OptOutType=STOP, Twilio has confirmed the opt-out itself and blocks our replies.
+            replies = [] if outcome.duplicate or opt_out_type == "STOP" else fit_all(render_messages(outcome.events), settings.SMS_MAX_SEGMENTS)
+            if replies:
+                record_inline_replies(session, outcome.participant_id, "sms", replies, outcome.conversation_id,  # type: ignore[arg-type]
+                                      outcome.inbound_id, now)
+            session.commit()
+    except SQLAlchemyError as exc:
+        # Nothing was stored, and Twilio does not retry: ask the citizen to send it again later.
+        # The type only: a database error's message can quote the citizen's number or text.
+        log.error("sms %s: database error %s; answered 'unavailable'", message_sid[:64], type(exc).__name__)
+        return _twiml([UNAVAILABLE])
+    after_commit(outcome)
+    return _twiml(replies)
+
+
+@bp.post("/sms/twilio/status")
+def status() -> tuple[str, int]:
+    """Record what became of a message we sent: sent, delivered, undelivered or failed."""
+    form = _signed_form()
+    message_sid = form.get("MessageSid", "").strip()
+    reported = form.get("MessageStatus", "").strip().lower()
+    if not message_sid or not reported:
+        abort(400, "MessageSid and MessageStatus are required: point only status callbacks here.")
+    new = DELIVERY_STATUSES.get(reported)
+    if new is None:
+        return "", 200
+    try:
+        with database().session() as session:
+            message = session.scalar(select(OutboundMessage).where(OutboundMessage.external_id == message_sid[:128]).with_for_update())
+            if message is not None and DELIVERY_RANK[new] > DELIVERY_RANK.get(message.status, 0):
+                message.status = new
+                error_code = form.get("ErrorCode", "").strip()
+                if new in ("undelivered", "failed"):
+                    message.error = f"Twilio {reported}" + (f", error {error_code[:16]}" if error_code else "")
+                session.commit()
+    except SQLAlchemyError as exc:
+        log.error("sms status %s: database error %s", message_sid[:64], type(exc).__name__)
+        abort(503, "Database unavailable: the status was not recorded.")
+    return "", 200
+
+
+def clean_text(text: str) -> str:
+    """The body without control characters (PostgreSQL refuses NUL) or lone surrogates."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def public_url() -> str:
+    """The URL Twilio called, as it signed it: PUBLIC_BASE_URL + path when set, else the request's."""
+    base = config().PUBLIC_BASE_URL
+    if not base:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return base + request.path + (f"?{query}" if query else "")
+
+
+def _signed_form():
+    """The posted form, once its Twilio signature is checked; 403 otherwise (nothing is stored)."""
+    settings = config()
+    signature = request.headers.get("X-Twilio-Signature", "")
+    signature_settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    secret = settings.TWILIO_WEBHOOK_SHARED_KEY if signature_settings else settings.TWILIO_AUTH_TOKEN
+    if not secret:
+        needed = "TWILIO_WEBHOOK_SHARED_KEY" if signature_settings else "TWILIO_AUTH_TOKEN"
+        log.warning("Twilio webhook refused: %s is not set, so no signature can be checked", needed)
+        abort(403, f"Twilio webhooks are refused until {needed} is set.")
+    if not signature:
+        abort(403, "X-Twilio-Signature is missing.")
+    form = request.form
+    if not RequestValidator(secret).validate(public_url(), form, signature, get_signature_algorithm(signature_settings)):
+        abort(403, "X-Twilio-Signature does not match: check TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.")
+    return form
+
+
+def _twiml(texts: list[str]) -> Response:
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
+    return Response(str(response), mimetype="application/xml")

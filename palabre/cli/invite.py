@@ -1,0 +1,82 @@
+"""`invite SLUG --numbers FILE` and `remind SLUG`: reach citizens first, and nudge those who stopped mid-way."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from models import OPEN, utcnow
+from palabre.consultations import UnknownConsultation, flow_of, get_consultation
+from palabre.extensions import config, database
+from palabre.identity import InvalidAddress, mask, normalise_phone
+from palabre.invitations import INVITED, QUEUED_AGAIN, invitation_text, invite, read_numbers
+from workers.reminders import send_reminders
+from workers.send import queue_send
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("invite")
+    @click.argument("slug")
+    @click.option("--numbers", "numbers_file", required=True, type=click.Path(exists=True, dir_okay=False),
+                  help="A CSV with a 'phone' column, or one number per line (E.164, or local with PHONE_REGION).")
+    @click.option("--channel", type=click.Choice(["sms"]), default="sms", show_default=True, help="How to send the invitation.")
+    def invite_command(slug: str, numbers_file: str, channel: str) -> None:
+        """Invite every number of a file to a consultation, once each, skipping those who opted out."""
+        settings = config()
+        with database().session() as session:
+            consultation = _open_consultation(session, slug)
+            try:
+                text = invitation_text(flow_of(consultation))
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+        rows = list(read_numbers(Path(numbers_file).read_text(encoding="utf-8-sig", errors="replace")))
+        counts: Counter[str] = Counter()
+        malformed: list[str] = []
+        seen: set[str] = set()
+        with click.progressbar(rows, label=f"Inviting to {slug}", show_pos=True) as bar:
+            for line, raw in bar:
+                try:
+                    address = normalise_phone(raw, settings.PHONE_REGION)
+                except InvalidAddress as exc:
+                    why = str(exc).split(" (")[0]
+                    malformed.append(f"line {line}: {why} ({mask(raw)})")  # never the whole number
+                    continue
+                if address in seen:
+                    counts["repeated in the file"] += 1
+                    continue
+                seen.add(address)
+                with database().session() as session:
+                    invited = invite(session, settings, consultation, text, address, utcnow())
+                    session.commit()
+                counts[invited.outcome] += 1
+                if invited.message_id is not None and invited.outcome in (INVITED, QUEUED_AGAIN):
+                    queue_send(invited.message_id)
+        click.echo(f"Invitation ({len(text)} characters): {text}")
+        others = [f"{n} {what}" for what, n in sorted(counts.items()) if what != INVITED]
+        click.echo(", ".join([f"{counts[INVITED]} invited", *others, f"{len(malformed)} malformed"]))
+        for problem in malformed:
+            click.echo(problem, err=True)
+
+    @app.cli.command("remind")
+    @click.argument("slug")
+    def remind_command(slug: str) -> None:
+        """Nudge once, before expiry, everyone whose conversation stopped mid-way (run it from cron)."""
+        with database().session() as session:
+            consultation = _open_consultation(session, slug)
+        count = send_reminders(consultation.id)
+        settings = config()
+        click.echo(f"{count} reminders queued (conversations idle {settings.REMINDER_AFTER_HOURS:g} to "
+                   f"{settings.CONVERSATION_IDLE_HOURS:g} hours, each reminded once).")
+
+
+def _open_consultation(session, slug: str):
+    try:
+        consultation = get_consultation(session, slug)
+    except UnknownConsultation as exc:
+        raise click.ClickException(f"{exc}; run `python app.py init` or check the slug") from exc
+    if consultation.status != OPEN:
+        raise click.ClickException(f"consultation {slug} is {consultation.status}, not open: nobody can answer it")
+    return consultation

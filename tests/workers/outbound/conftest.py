@@ -1,0 +1,103 @@
+"""Fixtures for outbound work: a fake Twilio over HTTP, and jobs run inline or by RQ on the real Redis."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+import redis
+from rq import Queue, SimpleWorker
+from rq.registry import (
+    DeferredJobRegistry, FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry, StartedJobRegistry,
+)
+
+from fakes.fake_twilio import FakeTwilio
+from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, twilio_settings
+from workers.queue import Queues
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REGISTRIES = (ScheduledJobRegistry, FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry, DeferredJobRegistry)
+
+
+@pytest.fixture
+def fake_twilio():
+    """A fake Twilio REST API on 127.0.0.1, for the life of one test."""
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(params=["inline", "rq"])
+def mode(request) -> str:
+    """Run a test twice: jobs inline (no REDIS_URL), then through RQ on the real Redis."""
+    return request.param
+
+
+@pytest.fixture
+def settings(settings, fake_twilio, request):
+    """Twilio configured against the fake; REDIS_URL set when the test runs in RQ mode."""
+    configured = twilio_settings(settings, fake_twilio.url)
+    if "mode" in request.fixturenames and request.getfixturevalue("mode") == "rq":
+        _own_queues(request.getfixturevalue("monkeypatch"))
+        request.addfinalizer(_empty_queues)
+        configured = configured.replace(REDIS_URL=TEST_REDIS_URL)
+    return configured
+
+
+def _own_queues(monkeypatch) -> None:
+    """Queue names of this test's own: other test runs may share this Redis database."""
+    tag = secrets.token_hex(4)
+    for name in ("SEND", "AGGREGATE", "DEFAULT"):
+        monkeypatch.setattr(Queues, name, f"{getattr(Queues, name)}-test-{tag}")
+    monkeypatch.setattr(Queues, "ALL", (Queues.SEND, Queues.AGGREGATE, Queues.DEFAULT))
+
+
+@pytest.fixture
+def work(app, mode):
+    """Run every queued job to the end: an RQ burst worker in this process, or nothing inline."""
+
+    def _work() -> None:
+        if mode == "inline":
+            return
+        connection = redis.Redis.from_url(TEST_REDIS_URL)
+        with app.app_context():
+            SimpleWorker([Queue(name, connection=connection) for name in Queues.ALL], connection=connection).work(burst=True)
+
+    return _work
+
+
+@pytest.fixture
+def scheduled():
+    """The send jobs RQ holds back for a later retry, with the time each is due."""
+    return _scheduled
+
+
+@pytest.fixture
+def release_scheduled():
+    """Move held-back send jobs to their queue now, as RQ's scheduler does once the backoff is over."""
+    return _release_scheduled
+
+
+def _scheduled(queue_name: str | None = None) -> list:
+    registry = ScheduledJobRegistry(queue=Queue(queue_name or Queues.SEND, connection=redis.Redis.from_url(TEST_REDIS_URL)))
+    return [(job_id, registry.get_scheduled_time(job_id)) for job_id in registry.get_job_ids()]
+
+
+def _release_scheduled(queue_name: str | None = None) -> int:
+    registry = ScheduledJobRegistry(queue=Queue(queue_name or Queues.SEND, connection=redis.Redis.from_url(TEST_REDIS_URL)))
+    job_ids = registry.get_job_ids()
+    for job_id in job_ids:
+        registry.requeue(job_id)
+    return len(job_ids)
+
+
+def _empty_queues() -> None:
+    """Leave no job behind (only this test's queues are touched, not the whole database)."""
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    for name in Queues.ALL:
+        queue = Queue(name, connection=connection)
+        queue.empty()
+        for registry_class in REGISTRIES:
+            registry = registry_class(queue=queue)
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)

@@ -1,0 +1,143 @@
+"""Sending a queued SMS through the fake Twilio, inline and by RQ: once, with backoff, never to the opted out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+from models import OutboundMessage, Participant
+from palabre.config import ROOT
+from palabre.identity import TEL
+from palabre.inbound import find_or_create_participant
+from palabre.outbound import queue_message
+from workers.queue import Queues
+from workers.send import SEND_RETRY_INTERVALS, queue_send
+
+PHONE = "+447700900001"
+
+
+@pytest.fixture
+def queued(app, db, settings, now):
+    """Queue one SMS to PHONE and return a function that reads it back."""
+    with db.session() as session:
+        person = find_or_create_participant(session, settings.PSEUDONYM_KEY, TEL, PHONE, now)
+        message_id = queue_message(session, person.id, "sms", "Bonjour, votre avis ?", "invitation", now)
+        session.commit()
+
+    def read() -> OutboundMessage:
+        with db.session() as session:
+            return session.get(OutboundMessage, message_id)
+
+    read.id = message_id
+    return read
+
+
+def send(app, message_id: int) -> None:
+    with app.app_context():
+        queue_send(message_id)
+
+
+def opt_out(db) -> None:
+    with db.session() as session:
+        session.scalar(select(Participant)).opted_out_at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        session.commit()
+
+
+def test_a_queued_message_is_sent_once(app, mode, work, queued, fake_twilio):
+    send(app, queued.id)
+    assert fake_twilio.attempts == (1 if mode == "inline" else 0), "RQ sends only once a worker runs"
+    work()
+    message = queued()
+    [sent] = fake_twilio.sent
+    assert (sent.to, sent.body, sent.form["From"]) == (PHONE, "Bonjour, votre avis ?", FROM_NUMBER)
+    assert (message.status, message.external_id, message.attempts) == ("sent", sent.sid, 1)
+    send(app, queued.id)  # queued again by mistake: already handled
+    work()
+    assert len(fake_twilio.sent) == 1
+
+
+def test_nothing_is_sent_to_someone_who_opted_out_after_it_was_queued(app, db, mode, work, queued, fake_twilio):
+    opt_out(db)
+    send(app, queued.id)
+    work()
+    assert fake_twilio.attempts == 0
+    assert (queued().status, queued().error) == ("skipped", "participant opted out")
+
+
+def test_a_recipient_twilio_knows_as_unsubscribed_is_opted_out_here_too(app, db, mode, work, queued, fake_twilio):
+    fake_twilio.fail_next(1, "21610")
+    send(app, queued.id)
+    work()
+    assert queued().status == "failed" and "21610" in queued().error
+    with db.session() as session:
+        assert session.scalar(select(Participant)).opted_out
+
+
+def test_a_refused_message_fails_for_good_without_a_retry(app, mode, work, queued, fake_twilio, caplog):
+    fake_twilio.fail_next(1, "400")
+    send(app, queued.id)
+    work()
+    assert fake_twilio.attempts == 1 and fake_twilio.sent == []
+    assert queued().status == "failed" and queued().error == "Twilio answered HTTP 400, error 21211"
+    assert PHONE not in caplog.text
+
+
+@pytest.mark.parametrize("status", ["sending", "sent", "delivered", "failed", "skipped"])
+def test_a_message_past_queued_is_never_sent_again(app, db, mode, work, queued, fake_twilio, status):
+    # 'sending': a worker died mid-call; Twilio may have it, so no retry sends it a second time.
+    with db.session() as session:
+        session.get(OutboundMessage, queued.id).status = status
+        session.commit()
+    send(app, queued.id)
+    work()
+    assert fake_twilio.attempts == 0 and queued().status == status
+
+
+@pytest.mark.parametrize("error", ["429", "500", "503"])
+@pytest.mark.parametrize("mode", ["rq"])
+def test_rq_retries_with_backoff_until_twilio_takes_it_then_sends_once(app, mode, work, queued, fake_twilio, scheduled,
+                                                                       release_scheduled, error):
+    fake_twilio.fail_next(2, error)
+    send(app, queued.id)
+    for attempt, backoff in enumerate(SEND_RETRY_INTERVALS[:2], 1):
+        before = datetime.now(timezone.utc)
+        work()
+        [(job_id, due)] = scheduled()
+        assert job_id == f"send-{queued.id}"
+        assert due.timestamp() >= before.timestamp() + backoff - 1, "held back for the backoff interval"
+        assert queued().status == "queued" and queued().attempts == attempt
+        assert release_scheduled() == 1
+    work()
+    assert scheduled() == []
+    assert fake_twilio.attempts == 3 and len(fake_twilio.sent) == 1
+    assert (queued().status, queued().attempts, queued().external_id) == ("sent", 3, fake_twilio.sent[0].sid)
+
+
+@pytest.mark.parametrize("mode", ["inline"])
+def test_inline_a_temporary_failure_leaves_the_message_queued_for_the_next_try(app, mode, queued, fake_twilio):
+    fake_twilio.fail_next(1, "500")
+    send(app, queued.id)
+    assert queued().status == "queued" and queued().error == "Twilio answered HTTP 500, error 20500"
+    send(app, queued.id)
+    assert queued().status == "sent" and len(fake_twilio.sent) == 1
+
+
+@pytest.mark.parametrize("mode", ["rq"])
+def test_a_real_rq_worker_process_builds_its_app_from_the_environment(app, mode, queued, fake_twilio, settings, tmp_path):
+    send(app, queued.id)
+    env = {
+        **os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL, "PSEUDONYM_KEY": settings.PSEUDONYM_KEY,
+        "SECRET_KEY": "test", "INSTANCE_DIR": str(tmp_path), "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_URL": fake_twilio.url, "PYTHONPATH": str(ROOT),
+    }
+    worker = subprocess.run([sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", settings.REDIS_URL, Queues.SEND],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    assert queued().status == "sent" and len(fake_twilio.sent) == 1
+    assert PHONE not in worker.stdout + worker.stderr, "the worker's log names no one"
