@@ -62,6 +62,18 @@ def opt_in(flow: Flow, state: State, now: float) -> Step:
     return resume(flow, state.with_(status=ACTIVE), now, key="opted_in")
 
 
+def set_language(flow: Flow, state: State, language: str, now: float) -> Step:
+    """Switch the conversation to another of the flow's languages and ask the pending question in it."""
+    state = state.with_(last_activity=now)
+    if state.status != ACTIVE or state.current is None or language not in flow.languages:
+        return state, []
+    events: list[Event] = []
+    if language != state.language:
+        state = state.with_(language=language)
+        events.append(LanguageChanged(language))
+    return state, events + [ask(flow, state, flow.question(state.current))]
+
+
 def is_idle(state: State, now: float, idle_seconds: float) -> bool:
     """Whether an active conversation has waited longer than the idle limit."""
     return state.status == ACTIVE and now - state.last_activity > idle_seconds

@@ -74,6 +74,16 @@ BUILTIN: dict[str, dict[str, str]] = {
         "fr": "Reprise la ou vous en etiez.",
         "en": "Picking up where you left off.",
     },
+    # Sent first, by `invite`: {title} is the flow's title, {keyword} the word that starts it.
+    "invitation": {
+        "fr": "{title} : la mairie vous consulte. Répondez {keyword} pour commencer. STOP pour ne plus recevoir de messages.",
+        "en": "{title}: the city is asking for your views. Reply {keyword} to start. STOP to receive no more messages.",
+    },
+    # Sent once by `remind` to a conversation left mid-way, followed by the question it stopped at.
+    "reminder": {
+        "fr": "Rappel : il ne reste que quelques questions.",
+        "en": "Reminder: only a few questions are left.",
+    },
 }
 
 YES_NO_LABELS = {

@@ -34,7 +34,7 @@ def send_message(message_id: int) -> str:
         if claimed is None:
             return "already handled"
         message, participant = claimed
-        if participant.opted_out:
+        if participant.opted_out and not _confirms_opt_out(message, participant):
             message.status, message.error = OutboundMessage.SKIPPED, "participant opted out"
             session.commit()
             return "skipped: opted out"
@@ -68,6 +68,11 @@ def send_message(message_id: int) -> str:
             return _finish(session, message, OutboundMessage.QUEUED, str(exc))
         message.external_id, message.sent_at = external_id, utcnow()
         return _finish(session, message, OutboundMessage.SENT, None)
+
+
+def _confirms_opt_out(message: OutboundMessage, participant) -> bool:
+    """The reply to STOP itself, queued with the opt-out (Telegram replies are not inline), still goes out."""
+    return message.kind == "reply" and message.created_at >= participant.opted_out_at
 
 
 def _finish(session, message: OutboundMessage, status: str, error: str | None) -> str:

@@ -1,0 +1,124 @@
+"""Call the Telegram Bot API through python-telegram-bot's Bot, turning every failure into a named error.
+
+Facts this module depends on:
+- A Bot's HTTP pool belongs to the event loop it first ran on; reusing it from another loop fails
+  with "Event loop is closed" (python-telegram-bot issue #4023). Our callers are synchronous (a
+  Flask request, an RQ job, the poller's worker thread), so each call runs `asyncio.run` with its
+  own Bot, opened and shut down inside that loop (`async with bot`, which also calls getMe).
+  Never call these methods from a running event loop; the poller uses a thread.
+- Telegram allows about 30 messages per second overall and 1 per second per chat, and answers 429
+  with parameters.retry_after (seconds) when we go faster: that is `Throttled`, retried later.
+- 403 means we may not write to this chat: "bot was blocked by the user", "user is deactivated".
+- A Bot API URL holds the bot token; httpx logs each URL at INFO, and python-telegram-bot logs
+  every call's parameters (chat ids) at DEBUG: neither belongs in our logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Awaitable, Callable, Sequence, TypeVar
+
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed, Throttled
+from palabre.config import Config
+
+
+class _WithoutArguments(logging.Filter):
+    """Keep a python-telegram-bot log line but not its arguments: they can quote raw updates (chat ids)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg, record.args = f"{record.msg} (arguments withheld)", ()
+        return True
+
+
+for _noisy in ("httpx", "telegram"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+for _bot_logger in ("telegram.Bot", "telegram.ext.ExtBot"):  # e.g. "Error while parsing updates! Received data was %r"
+    logging.getLogger(_bot_logger).addFilter(_WithoutArguments())
+
+log = logging.getLogger(__name__)
+
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+T = TypeVar("T")
+# Seconds. Telegram answers in well under a second; a worker or a webhook must not hang on it.
+CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
+# The updates the bot is for; Telegram then does not even send edits, channel posts or group events.
+ALLOWED_UPDATES = ("message", "callback_query")
+
+
+def _no_markup(_message_id: int) -> ReplyMarkup | None:
+    return None
+
+
+@dataclass(frozen=True)
+class TelegramSender:
+    """A `palabre.outbound.Sender` for Telegram, and the few other calls the bot makes."""
+
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+    # The buttons of a queued message, rebuilt from the database by id (see bots.telegram_markup).
+    markup_for: Callable[[int], ReplyMarkup | None] = field(default=_no_markup, compare=False)
+
+    @classmethod
+    def from_config(cls, config: Config) -> TelegramSender:
+        """A sender configured from the settings; ChannelNotConfigured without a bot token."""
+        if not config.TELEGRAM_BOT_TOKEN:
+            raise ChannelNotConfigured("Telegram needs TELEGRAM_BOT_TOKEN (from @BotFather)")
+        from bots.telegram_markup import stored_markup
+
+        return cls(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_URL.rstrip("/"), stored_markup)
+
+    def send(self, address: str, text: str, message_id: int) -> str:
+        """Send one queued message to a chat, with its buttons; return an id unique among our messages."""
+        markup = self.markup_for(message_id)
+        sent = self._call(lambda bot: bot.send_message(chat_id=int(address), text=text, reply_markup=markup))
+        # Telegram's message_id counts per chat: only with our own id is it unique.
+        return f"telegram-{message_id}-{sent.message_id}"
+
+    def answer_callback(self, query_id: str, text: str | None = None) -> None:
+        """Stop the spinner on a pressed button, with a short notice when there is something to say."""
+        self._call(lambda bot: bot.answer_callback_query(query_id, text=text))
+
+    def edit_keyboard(self, chat_id: str, message_id: int, markup: InlineKeyboardMarkup) -> None:
+        """Replace the buttons under a message we sent (a multi-choice box ticked)."""
+        self._call(lambda bot: bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=message_id, reply_markup=markup))
+
+    def set_webhook(self, url: str, secret: str, allowed_updates: Sequence[str] = ALLOWED_UPDATES) -> bool:
+        """Ask Telegram to post updates to `url` with the secret header."""
+        return self._call(lambda bot: bot.set_webhook(url, secret_token=secret, allowed_updates=list(allowed_updates)))
+
+    def _call(self, action: Callable[[Bot], Awaitable[T]]) -> T:
+        async def run() -> T:
+            request = HTTPXRequest(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
+            async with Bot(self.token, base_url=self.base_url, request=request) as bot:
+                return await action(bot)
+
+        try:
+            return asyncio.run(run())
+        except RetryAfter as exc:
+            raise Throttled("Telegram asks us to slow down (429)", _seconds(exc)) from exc
+        except Forbidden as exc:
+            raise ContactOptedOut(f"Telegram refused: {exc.message}") from exc
+        except InvalidToken as exc:
+            raise ChannelNotConfigured("Telegram rejected TELEGRAM_BOT_TOKEN") from exc
+        except BadRequest as exc:  # a NetworkError subclass: check it first
+            raise SendFailed(f"Telegram refused the request: {exc.message}", retryable=False, status=400) from exc
+        except NetworkError as exc:  # timeouts, 5xx, connection refused
+            raise SendFailed(f"Telegram unreachable: {exc.message}", retryable=True) from exc
+        except TelegramError as exc:
+            raise SendFailed(f"Telegram error: {exc.message}", retryable=False) from exc
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # ptb 22 warns that retry_after becomes a timedelta
+        warnings.simplefilter("ignore")
+        value: Any = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
