@@ -1,0 +1,1 @@
+"""The read-only JSON API for other systems, with bearer tokens: /api/v1."""

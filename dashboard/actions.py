@@ -1,0 +1,154 @@
+"""Officials record what they will do about the results, and tell the respondents concerned."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from dashboard.consultations import consultation_or_404
+from dashboard.security import admin_required, check_csrf, current_user
+from flows.model import Flow
+from models import ACTION_STATUSES, Action, Broadcast, Consultation
+from palabre.consultations import flow_of
+from palabre.extensions import db_session
+from palabre.feedback import preview, recipients
+from workers.broadcast import schedule_broadcast
+
+bp = Blueprint("actions", __name__, url_prefix="/dashboard/<slug>/actions", template_folder="templates")
+bp.before_request(check_csrf)
+MAX_TITLE, MAX_TEXT = 200, 2000
+
+
+def group_choices(flow: Flow) -> list[tuple[str, str, str]]:
+    """Every (variable, value, label) an action can address: the profile's groups and their values."""
+    if flow.profile is None:
+        return []
+    out = []
+    lang = flow.default_language
+    for variable in flow.profile.groups:
+        if variable == "channel":
+            out += [("channel", c, c) for c in ("sms", "ussd", "telegram")]
+        elif variable == "language":
+            out += [("language", lang_code, lang_code) for lang_code in flow.languages]
+        else:
+            question = flow.question(variable)
+            if question.bands:
+                out += [(variable, band, band) for band in question.band_labels()]
+            else:
+                options = question.choices or ()
+                out += [(variable, c.code, c.label.get(lang, c.code)) for c in options]
+                if question.type == "yes_no":
+                    out += [(variable, "yes", "yes"), (variable, "no", "no")]
+    return out
+
+
+def _action_or_404(consultation: Consultation, action_id: int) -> Action:
+    action = db_session().get(Action, action_id)
+    if action is None or action.consultation_id != consultation.id:
+        abort(404, _("No such action for this consultation."))
+    return action
+
+
+def _form_errors(flow: Flow) -> tuple[dict, list[str]]:
+    """Read the action form; return its values and what is wrong with them."""
+    errors = []
+    title = {lang: request.form.get(f"title_{lang}", "").strip()[:MAX_TITLE] for lang in flow.languages}
+    description = {lang: request.form.get(f"description_{lang}", "").strip()[:MAX_TEXT] for lang in flow.languages}
+    if not all(title.values()):
+        errors.append(_("Give the action a title in every language."))
+    dimension = request.form.get("dimension") or None
+    known_dimensions = {d.id for d in flow.profile.dimensions} if flow.profile else set()
+    if dimension and dimension not in known_dimensions:
+        errors.append(_("Unknown dimension."))
+    allowed = {f"{v}={value}" for v, value, _label in group_choices(flow)}
+    picked = request.form.getlist("groups")
+    if any(g not in allowed for g in picked):
+        errors.append(_("Unknown group."))
+    status = request.form.get("status", "planned")
+    if status not in ACTION_STATUSES:
+        errors.append(_("Unknown status."))
+    due = None
+    if request.form.get("due_date"):
+        try:
+            due = date.fromisoformat(request.form["due_date"])
+        except ValueError:
+            errors.append(_("The date must look like 2026-05-31."))
+    groups = [dict(zip(("variable", "value"), g.split("=", 1))) for g in picked if g in allowed]
+    return {"title": title, "description": description, "dimension": dimension, "groups": groups,
+            "status": status, "due_date": due}, errors
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new(slug: str):
+    """Record a new action."""
+    consultation = consultation_or_404(slug)
+    flow = flow_of(consultation)
+    if request.method == "POST":
+        values, errors = _form_errors(flow)
+        if not errors:
+            action = Action(consultation_id=consultation.id, **values)
+            db_session().add(action)
+            db_session().commit()
+            flash(_("Action saved."))
+            return redirect(url_for("consultations.detail", slug=slug) + "#actions")
+        return render_template("action_form.html", consultation=consultation, flow=flow, action=None, values=values,
+                               errors=errors, groups=group_choices(flow), statuses=ACTION_STATUSES), 422
+    return render_template("action_form.html", consultation=consultation, flow=flow, action=None, values={},
+                           errors=[], groups=group_choices(flow), statuses=ACTION_STATUSES)
+
+
+@bp.route("/<int:action_id>", methods=["GET", "POST"])
+@admin_required
+def edit(slug: str, action_id: int):
+    """Change an action (its status as work goes on)."""
+    consultation = consultation_or_404(slug)
+    flow = flow_of(consultation)
+    action = _action_or_404(consultation, action_id)
+    if request.method == "POST":
+        values, errors = _form_errors(flow)
+        if not errors:
+            for key, value in values.items():
+                setattr(action, key, value)
+            db_session().commit()
+            flash(_("Action saved."))
+            return redirect(url_for("consultations.detail", slug=slug) + "#actions")
+        return render_template("action_form.html", consultation=consultation, flow=flow, action=action, values=values,
+                               errors=errors, groups=group_choices(flow), statuses=ACTION_STATUSES), 422
+    values = {"title": action.title, "description": action.description, "dimension": action.dimension,
+              "groups": action.groups, "status": action.status, "due_date": action.due_date}
+    return render_template("action_form.html", consultation=consultation, flow=flow, action=action, values=values,
+                           errors=[], groups=group_choices(flow), statuses=ACTION_STATUSES)
+
+
+@bp.route("/<int:action_id>/broadcast", methods=["GET", "POST"])
+@admin_required
+def broadcast(slug: str, action_id: int):
+    """Preview, then send, a short message about an action to the respondents it concerns."""
+    consultation = consultation_or_404(slug)
+    flow = flow_of(consultation)
+    action = _action_or_404(consultation, action_id)
+    texts = {lang: request.form.get(f"text_{lang}", "").strip()[:1600] for lang in flow.languages}
+    people = recipients(db_session(), action)
+    costs = preview(people, texts) if all(texts.values()) else []
+    if request.method == "POST" and request.form.get("confirm") == "send":
+        if not all(texts.values()):
+            abort(422, _("Write the message in every language."))
+        if not people:
+            abort(422, _("Nobody to send to: no opted-in respondent in these groups."))
+        form_key = request.form.get("form_key", "")[:64]
+        if not form_key:
+            abort(422, _("Preview the message before sending it."))
+        if db_session().scalar(select(Broadcast).where(Broadcast.form_key == form_key)) is None:
+            record = Broadcast(action_id=action.id, text=texts, form_key=form_key, created_by_id=current_user().id)  # type: ignore[union-attr]
+            db_session().add(record)
+            db_session().commit()
+            schedule_broadcast(record.id)
+            flash(_("Sending to %(count)d people.", count=len(people)))
+        return redirect(url_for("consultations.detail", slug=slug) + "#actions")
+    return render_template("broadcast.html", consultation=consultation, flow=flow, action=action, texts=texts,
+                           people=people, costs=costs, form_key=secrets.token_urlsafe(24))

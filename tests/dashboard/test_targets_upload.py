@@ -1,0 +1,33 @@
+"""Officials upload census targets; bad files get every problem named, good ones weight the profile."""
+
+from __future__ import annotations
+
+import io
+
+from tests.dashboard.conftest import csrf_from
+
+URL = "/dashboard/access-barriers/targets/?lang=en"
+
+
+def upload(client, text: str):
+    token = csrf_from(client.get(URL).data)
+    return client.post(URL, data={"csrf_token": token, "targets": (io.BytesIO(text.encode()), "targets.csv")},
+                       content_type="multipart/form-data")
+
+
+def test_a_broken_targets_file_is_refused_with_its_problems(admin):
+    response = upload(admin, "variable,value,population\ngender,femme,52000\n")
+    assert response.status_code == 422 and b"femme" in response.data
+
+
+def test_good_targets_are_stored_and_weight_the_profile(admin, runner):
+    runner.invoke(args=["demo", "--no-serve", "--citizens", "60"])
+    csv_text = "variable,value,population\ndistrict,centre,30000\ndistrict,nord,20000\ndistrict,sud,20000\ndistrict,est,15000\ndistrict,ouest,15000\n"
+    response = upload(admin, csv_text)
+    assert response.status_code == 302
+    page = admin.get("/dashboard/access-barriers?lang=en").data.decode()
+    assert "Weighted to the census targets" in page
+
+
+def test_analysts_cannot_change_targets(analyst):
+    assert analyst.get(URL).status_code == 403
