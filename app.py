@@ -22,7 +22,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         settings = config
     else:
         settings = Config.from_env().replace(**config)
-    app = Flask(__name__, instance_path=None)
+    app = Flask(__name__, instance_path=None, static_folder="dashboard/static")
     app.config.from_mapping(settings.as_flask())
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["palabre.config"] = settings
@@ -42,6 +42,19 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
+    from bots.sms import bp as sms_bp
+
+    app.register_blueprint(sms_bp)
+    from bots.ussd import bp as ussd_bp
+
+    app.register_blueprint(ussd_bp)
+    from bots.telegram import bp as telegram_bp
+
+    app.register_blueprint(telegram_bp)
+
+    from dashboard import init_dashboard
+
+    init_dashboard(app)
 
     from palabre.cli import register
 

@@ -21,6 +21,7 @@ class Config:
     PSEUDONYM_KEY: str = ""  # HMAC key turning a phone number or Telegram id into a pseudonym
     MIN_CELL: int = 10  # fewest respondents a published figure may describe
     CONVERSATION_IDLE_HOURS: float = 72.0  # an unanswered conversation expires after this
+    REMINDER_AFTER_HOURS: float = 24.0  # `remind` nudges a conversation idle this long (once, before expiry)
     FLOWS_DIR: str = str(ROOT / "flows" / "library")
     INSTANCE_DIR: str = "instance"
     LOG_LEVEL: str = "WARNING"
@@ -31,14 +32,21 @@ class Config:
     TWILIO_FROM_NUMBER: str | None = None
     TWILIO_MESSAGING_SERVICE_SID: str | None = None
     TWILIO_API_URL: str = "https://api.twilio.com"  # tests and staging point this at a fake Twilio
+    # Twilio signs with this instead of the auth token when a Webhook Rule names a SharedKey
+    # (the request then carries X-Twilio-Webhooks-Signature-Settings).
+    TWILIO_WEBHOOK_SHARED_KEY: str | None = None
     SMS_MAX_SEGMENTS: int = 2  # the most SMS segments one message may cost
+    SMS_PRICE_PER_SEGMENT: float = 0.05  # shown as the estimated cost of a broadcast
+    SMS_PRICE_CURRENCY: str = "USD"
     # Africa's Talking (USSD): it does not sign callbacks, so restrict by address or shared secret
     USSD_ALLOWED_IPS: tuple[str, ...] = ()
     USSD_SHARED_SECRET: str | None = None
+    USSD_SERVICE_CODE: str | None = None  # e.g. *384*123#, shown to officials and on the public page
     # Telegram
     TELEGRAM_BOT_TOKEN: str | None = None
     TELEGRAM_WEBHOOK_SECRET: str | None = None
     TELEGRAM_API_URL: str = "https://api.telegram.org/bot"  # python-telegram-bot's base_url
+    TELEGRAM_BOT_USERNAME: str | None = None  # for deep links t.me/<bot>?start=<slug>
     TESTING: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -55,6 +63,7 @@ class Config:
             PSEUDONYM_KEY=env.get("PSEUDONYM_KEY") or _instance_secret(instance, "pseudonym_key"),
             MIN_CELL=int(env.get("MIN_CELL") or 10),
             CONVERSATION_IDLE_HOURS=float(env.get("CONVERSATION_IDLE_HOURS") or 72),
+            REMINDER_AFTER_HOURS=float(env.get("REMINDER_AFTER_HOURS") or 24),
             FLOWS_DIR=env.get("FLOWS_DIR") or str(ROOT / "flows" / "library"),
             INSTANCE_DIR=instance,
             LOG_LEVEL=(env.get("LOG_LEVEL") or "WARNING").upper(),
@@ -64,12 +73,17 @@ class Config:
             TWILIO_FROM_NUMBER=env.get("TWILIO_FROM_NUMBER") or None,
             TWILIO_MESSAGING_SERVICE_SID=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             TWILIO_API_URL=(env.get("TWILIO_API_URL") or "https://api.twilio.com").rstrip("/"),
+            TWILIO_WEBHOOK_SHARED_KEY=env.get("TWILIO_WEBHOOK_SHARED_KEY") or None,
             SMS_MAX_SEGMENTS=int(env.get("SMS_MAX_SEGMENTS") or 2),
+            SMS_PRICE_PER_SEGMENT=float(env.get("SMS_PRICE_PER_SEGMENT") or 0.05),
+            SMS_PRICE_CURRENCY=env.get("SMS_PRICE_CURRENCY") or "USD",
             USSD_ALLOWED_IPS=tuple(ip.strip() for ip in (env.get("USSD_ALLOWED_IPS") or "").split(",") if ip.strip()),
             USSD_SHARED_SECRET=env.get("USSD_SHARED_SECRET") or None,
+            USSD_SERVICE_CODE=env.get("USSD_SERVICE_CODE") or None,
             TELEGRAM_BOT_TOKEN=env.get("TELEGRAM_BOT_TOKEN") or None,
             TELEGRAM_WEBHOOK_SECRET=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             TELEGRAM_API_URL=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
+            TELEGRAM_BOT_USERNAME=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
         )
 
     def replace(self, **changes: object) -> Config:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from flows import engine
@@ -25,6 +25,7 @@ from palabre import identity
 from palabre.config import Config
 from palabre.consultations import consultation_for_message, flow_of, get_consultation
 from palabre.upsert import insert_ignore, upsert
+from workers.aggregate import refresh_after_completion
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class Inbound:
     consultation: str | None = None  # slug asked for explicitly (Telegram deep link, CLI)
     language: str | None = None  # a channel's hint (Telegram's language_code)
     new_session: bool = False  # a fresh USSD dial: resume instead of answering
+    switch_language: bool = False  # make `language` the conversation's language (Telegram /lang)
 
 
 @dataclass
@@ -62,11 +64,14 @@ class Outcome:
 def after_commit(outcome: Outcome) -> None:
     """Start the work a stored message triggers, once its transaction is committed (jobs read the database)."""
     if outcome.completed_consultation_id is not None:
-        pass  # the exclusion-profile refresh is scheduled here (issue #5)
+        refresh_after_completion(outcome.completed_consultation_id)
 
 
 def handle_inbound(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:
     """Record an inbound message once and answer it; the caller commits."""
+    # PostgreSQL text cannot hold NUL, and no channel means a control character as an answer.
+    inbound = replace(inbound, text=_printable(inbound.text),
+                      external_id=_printable(inbound.external_id) if inbound.external_id is not None else None)
     inbound_id = None
     if inbound.external_id is not None:
         inbound_id = insert_ignore(session, InboundMessage, {
@@ -94,6 +99,9 @@ def handle_inbound(session: Session, config: Config, inbound: Inbound, now: date
     if opted_in:
         state, events = engine.opt_in(flow, state, now.timestamp())
         outcome.events = events
+    elif inbound.switch_language and inbound.language:
+        state, events = engine.set_language(flow, state, inbound.language, now.timestamp())
+        outcome.events = events
     elif inbound.new_session or match_start_command(inbound.text):
         state, events = engine.resume(flow, state, now.timestamp())
         outcome.events = events
@@ -108,24 +116,32 @@ def handle_inbound(session: Session, config: Config, inbound: Inbound, now: date
     return _link(session, outcome, inbound, conversation)
 
 
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+
+
 def find_or_create_participant(session: Session, key: str, scheme: str, address: str, now: datetime) -> Participant:
     """The participant behind an address, created on first contact."""
     hashed = identity.address_hash(key, scheme, address)
-    found = session.scalar(select(ChannelAddress).where(ChannelAddress.scheme == scheme, ChannelAddress.address_hash == hashed))
-    if found is not None:
-        return found.participant
-    participant = Participant(pseudonym=identity.pseudonym(key, scheme, address), created_at=now)
-    session.add(participant)
+    # Lock the participant: messages from one person are applied one after the other even before
+    # there is a conversation row to lock (two first messages must not start two conversations).
+    known = session.scalar(
+        select(Participant).join(ChannelAddress)
+        .where(ChannelAddress.scheme == scheme, ChannelAddress.address_hash == hashed)
+        .with_for_update(of=Participant)
+    )
+    if known is not None:
+        return known
+    pseudonym = identity.pseudonym(key, scheme, address)
+    # Two first messages at once: the second insert waits for the first transaction, then does nothing.
+    created = insert_ignore(session, Participant, {"pseudonym": pseudonym, "created_at": now}, ("pseudonym",))
+    if created is None:
+        return session.scalar(select(Participant).where(Participant.pseudonym == pseudonym).with_for_update())  # type: ignore[return-value]
+    session.add(ChannelAddress(participant_id=created, scheme=scheme, address_hash=hashed, address=address, created_at=now))
     session.flush()
-    created = insert_ignore(session, ChannelAddress, {
-        "participant_id": participant.id, "scheme": scheme, "address_hash": hashed, "address": address, "created_at": now,
-    }, ("scheme", "address_hash"))
-    if created is None:  # another request created it first
-        session.delete(participant)
-        found = session.scalar(select(ChannelAddress).where(ChannelAddress.scheme == scheme, ChannelAddress.address_hash == hashed))
-        return found.participant  # type: ignore[union-attr]
-    log.info("new participant %s on %s", participant.pseudonym, scheme)
-    return participant
+    participant = session.get(Participant, created)
+    log.info("new participant %s on %s", pseudonym, scheme)
+    return participant  # type: ignore[return-value]
 
 
 def _latest_conversation(session: Session, participant_id: int, status: str) -> Conversation | None:
@@ -148,8 +164,7 @@ def _expired(conversation: Conversation, now: datetime, idle_hours: float) -> bo
         return False
     state, _ = engine.expire(state)
     conversation.state = state.to_json()
-    conversation.status = state.status
-    conversation.current_question = None
+    conversation.status = state.status  # current_question stays: where it was dropped, for the funnel
     return True
 
 
@@ -223,9 +238,10 @@ def _link(session: Session, outcome: Outcome, inbound: Inbound, conversation: Co
     if conversation is not None:
         outcome.conversation_id = conversation.id
     if outcome.inbound_id is not None:
-        row = session.get(InboundMessage, outcome.inbound_id)
-        row.participant_id = outcome.participant_id  # type: ignore[union-attr]
-        row.conversation_id = outcome.conversation_id  # type: ignore[union-attr]
+        # One UPDATE, without loading the row first: this runs for every message.
+        values = {"participant_id": outcome.participant_id, "conversation_id": outcome.conversation_id}
         if conversation is not None:
-            row.text = inbound.text[:2000]  # type: ignore[union-attr]
+            values["text"] = inbound.text[:2000]
+        table = InboundMessage.__table__
+        session.execute(update(table).where(table.c.id == outcome.inbound_id).values(**values))
     return outcome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable
@@ -27,6 +28,7 @@ class Enqueued:
     job_id: str | None
     inline: bool
     duplicate: bool = False  # a job with this id was already pending
+    failed: bool = False  # inline only: the job raised (logged); RQ would have retried it
 
 
 def redis_url() -> str | None:
@@ -45,7 +47,11 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = Queues.DEFAULT, j
     if not url:
         if delay is not None:
             log.info("inline jobs cannot wait: running %s now", func.__name__)
-        func(*args)
+        try:
+            func(*args)
+        except Exception as exc:  # as with a worker, a failing job must not fail the request that queued it
+            log.error("inline job %s failed: %s\n%s", func.__name__, type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+            return Enqueued(job_id, inline=True, failed=True)
         return Enqueued(job_id, inline=True)
     from rq import Queue
     from rq.exceptions import DuplicateJobError

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from werkzeug.serving import run_simple
 
+from palabre.aggregate import aggregate_open
 from palabre.cli.init_cmd import run_init
 from palabre.demo import simulate
 from palabre.extensions import config, database
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
         click.echo("Channels: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.channels.items())))
         click.echo("Outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
                    + f"; {summary.resumed} dropped USSD sessions resumed")
+        aggregate_open(database(), settings)  # inline refreshes were debounced during the run: one full profile now
         with database().session() as session:
             for line in exclusion_summary(session, settings):
                 click.echo(line)

@@ -162,3 +162,9 @@ def test_garbage_first_messages_still_start_the_default_consultation(send):
     for i, text in enumerate(["", "\x00\x01", "🙂" * 50, "'; DROP TABLE answers; --", "<script>x</script>", "x" * 5000]):
         outcome = send(text, address=f"+4477009000{10 + i}")
         assert last_ask(outcome).question_id == "lang", text
+
+
+def test_nul_and_control_characters_are_dropped_before_anything_is_stored(send, db):
+    send("AVIS", external_id="SM\x00nul")
+    send("\x001\x07", external_id="SM-2")
+    assert answers_of(db) == {"lang": "fr"}
