@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import wraps
+from typing import Any, Callable
 
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import func, select
@@ -21,11 +23,18 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 RESPONSE_STATUSES = ("all", "active", "completed", "declined", "expired", "opted_out")
 
 
-def _consultation(slug: str) -> Consultation | None:
-    try:
-        return get_consultation(db_session(), slug)
-    except UnknownConsultation:
-        return None
+def with_consultation(view: Callable[[Consultation], Any]) -> Callable[..., Any]:
+    """Give the view the consultation named in the URL, or answer a JSON 404."""
+
+    @wraps(view)
+    def wrapped(slug: str) -> Any:
+        try:
+            consultation = get_consultation(db_session(), slug)
+        except UnknownConsultation:
+            return api_error(404, f"No consultation '{slug}'.")
+        return view(consultation)
+
+    return wrapped
 
 
 def _summary(consultation: Consultation, flow: Flow, counts: dict[str, int]) -> dict:
@@ -65,11 +74,9 @@ def list_consultations():
 
 @bp.get("/consultations/<slug>")
 @token_required
-def get_one(slug: str):
+@with_consultation
+def get_one(consultation: Consultation):
     """One consultation with its questions."""
-    consultation = _consultation(slug)
-    if consultation is None:
-        return api_error(404, f"No consultation '{slug}'.")
     flow = flow_of(consultation)
     body = _summary(consultation, flow, _counts(consultation.id).get(consultation.id, {}))
     body["questions"] = [
@@ -82,24 +89,21 @@ def get_one(slug: str):
 
 @bp.get("/consultations/<slug>/profile")
 @token_required
-def profile(slug: str):
+@with_consultation
+def profile(consultation: Consultation):
     """The latest stored exclusion-risk profile (the keys of `profiles compute`)."""
-    consultation = _consultation(slug)
-    if consultation is None:
-        return api_error(404, f"No consultation '{slug}'.")
     snapshot = latest_snapshot(db_session(), consultation)
     if snapshot is None:
+        slug = consultation.slug
         return api_error(404, f"No profile computed yet for '{slug}'; run `python app.py aggregate {slug}`.")
     return jsonify({"computed_at": snapshot.computed_at.isoformat(), "responses": snapshot.responses, **snapshot.data})
 
 
 @bp.get("/consultations/<slug>/responses.csv")
 @token_required
-def responses_csv(slug: str):
+@with_consultation
+def responses_csv(consultation: Consultation):
     """The responses as the CSV export: pseudonyms only, never a number or Telegram id."""
-    consultation = _consultation(slug)
-    if consultation is None:
-        return api_error(404, f"No consultation '{slug}'.")
     status = request.args.get("status", "all")
     if status not in RESPONSE_STATUSES:
         return api_error(422, f"status must be one of {', '.join(RESPONSE_STATUSES)}.")
@@ -110,16 +114,14 @@ def responses_csv(slug: str):
         if status == "all" or row["status"] == status:
             writer.writerow(row)
     return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-responses.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="{consultation.slug}-responses.csv"'})
 
 
 @bp.get("/consultations/<slug>/actions")
 @token_required
-def actions(slug: str):
+@with_consultation
+def actions(consultation: Consultation):
     """The actions the authority committed to, with their status."""
-    consultation = _consultation(slug)
-    if consultation is None:
-        return api_error(404, f"No consultation '{slug}'.")
     rows = db_session().scalars(select(Action).where(Action.consultation_id == consultation.id).order_by(Action.id))
     return jsonify({"actions": [
         {"id": a.id, "title": a.title, "description": a.description, "dimension": a.dimension, "groups": a.groups,

@@ -87,19 +87,7 @@ def _form_errors(flow: Flow) -> tuple[dict, list[str]]:
 def new(slug: str):
     """Record a new action."""
     consultation = consultation_or_404(slug)
-    flow = flow_of(consultation)
-    if request.method == "POST":
-        values, errors = _form_errors(flow)
-        if not errors:
-            action = Action(consultation_id=consultation.id, **values)
-            db_session().add(action)
-            db_session().commit()
-            flash(_("Action saved."))
-            return redirect(url_for("consultations.detail", slug=slug) + "#actions")
-        return render_template("action_form.html", consultation=consultation, flow=flow, action=None, values=values,
-                               errors=errors, groups=group_choices(flow), statuses=ACTION_STATUSES), 422
-    return render_template("action_form.html", consultation=consultation, flow=flow, action=None, values={},
-                           errors=[], groups=group_choices(flow), statuses=ACTION_STATUSES)
+    return _action_form(consultation, None)
 
 
 @bp.route("/<int:action_id>", methods=["GET", "POST"])
@@ -107,22 +95,32 @@ def new(slug: str):
 def edit(slug: str, action_id: int):
     """Change an action (its status as work goes on)."""
     consultation = consultation_or_404(slug)
+    return _action_form(consultation, _action_or_404(consultation, action_id))
+
+
+def _action_form(consultation: Consultation, action: Action | None):
+    """Show the action form, or save it (creating the action when there is none yet)."""
     flow = flow_of(consultation)
-    action = _action_or_404(consultation, action_id)
+    errors: list[str] = []
     if request.method == "POST":
         values, errors = _form_errors(flow)
         if not errors:
+            if action is None:
+                action = Action(consultation_id=consultation.id)
+                db_session().add(action)
             for key, value in values.items():
                 setattr(action, key, value)
             db_session().commit()
             flash(_("Action saved."))
-            return redirect(url_for("consultations.detail", slug=slug) + "#actions")
-        return render_template("action_form.html", consultation=consultation, flow=flow, action=action, values=values,
-                               errors=errors, groups=group_choices(flow), statuses=ACTION_STATUSES), 422
-    values = {"title": action.title, "description": action.description, "dimension": action.dimension,
-              "groups": action.groups, "status": action.status, "due_date": action.due_date}
-    return render_template("action_form.html", consultation=consultation, flow=flow, action=action, values=values,
-                           errors=[], groups=group_choices(flow), statuses=ACTION_STATUSES)
+            return redirect(url_for("consultations.detail", slug=consultation.slug) + "#actions")
+    elif action is not None:
+        values = {"title": action.title, "description": action.description, "dimension": action.dimension,
+                  "groups": action.groups, "status": action.status, "due_date": action.due_date}
+    else:
+        values = {}
+    page = render_template("action_form.html", consultation=consultation, flow=flow, action=action, values=values,
+                           errors=errors, groups=group_choices(flow), statuses=ACTION_STATUSES)
+    return page, 422 if errors else 200
 
 
 @bp.route("/<int:action_id>/broadcast", methods=["GET", "POST"])
