@@ -30,10 +30,11 @@ def init_dashboard(app: Flask) -> None:
     from dashboard.auth import bp as auth_bp
     from dashboard.consultations import bp as consultations_bp
     from dashboard.public import bp as public_bp
+    from dashboard.responses import bp as responses_bp
     from dashboard.simulator import bp as simulator_bp
     from dashboard.targets import bp as targets_bp
 
     from api.routes import bp as api_bp
 
-    for blueprint in (auth_bp, consultations_bp, actions_bp, public_bp, simulator_bp, targets_bp, api_bp):
+    for blueprint in (auth_bp, consultations_bp, actions_bp, public_bp, simulator_bp, targets_bp, responses_bp, api_bp):
         app.register_blueprint(blueprint)
