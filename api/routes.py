@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from api.auth import api_error, token_required
 from api.openapi import openapi_document
-from dashboard.consultations import latest_snapshot
+from palabre.aggregate import latest_snapshot
 from flows.model import Flow
 from models import Action, Consultation, Conversation
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation
@@ -92,7 +92,7 @@ def get_one(consultation: Consultation):
 @with_consultation
 def profile(consultation: Consultation):
     """The latest stored exclusion-risk profile (the keys of `profiles compute`)."""
-    snapshot = latest_snapshot(db_session(), consultation)
+    snapshot = latest_snapshot(db_session(), consultation.id)
     if snapshot is None:
         slug = consultation.slug
         return api_error(404, f"No profile computed yet for '{slug}'; run `python app.py aggregate {slug}`.")

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from dashboard.charts import horizontal_bars, interval_plot, stacked_columns, stacked_shares
-from dashboard.profile_view import dimension_labels, figure, indicator_rows, ranked_groups
+from dashboard.profile_view import dimension_labels, figure, indicator_rows, min_cell_of, ranked_groups
 from dashboard.progress import progress_of
 from dashboard.reach import reach_of
 from dashboard.security import admin_required, check_csrf, login_required
-from models import CLOSED, OPEN, Action, Consultation, Conversation, ProfileSnapshot
+from models import CLOSED, OPEN, Action, Consultation, Conversation
+from palabre.aggregate import latest_snapshot
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation, set_status
 from palabre.extensions import config, db_session
 
@@ -87,7 +88,7 @@ def detail(slug: str):
     session = db_session()
     language = str(get_locale())
     progress = progress_of(session, consultation, flow)
-    snapshot = latest_snapshot(session, consultation)
+    snapshot = latest_snapshot(session, consultation.id)
     data = snapshot.data if snapshot else {}
     actions = list(session.scalars(select(Action).where(Action.consultation_id == consultation.id).order_by(Action.id)))
     days = list(progress.by_day)
@@ -114,13 +115,6 @@ def detail(slug: str):
         "consultation.html", consultation=consultation, flow=flow, progress=progress, snapshot=snapshot, data=data,
         overall=overall, groups=groups, dims=dims, indicators=indicator_rows(flow, data.get("overall") or {}),
         charts=charts, actions=actions, language=language,
-        min_cell=(data.get("min_cell") or (flow.profile.min_cell if flow.profile else None) or config().MIN_CELL),
+        min_cell=min_cell_of(data, flow, config().MIN_CELL),
     )
 
-
-def latest_snapshot(session, consultation: Consultation) -> ProfileSnapshot | None:
-    """The most recent stored profile of a consultation."""
-    return session.scalar(
-        select(ProfileSnapshot).where(ProfileSnapshot.consultation_id == consultation.id)
-        .order_by(ProfileSnapshot.computed_at.desc(), ProfileSnapshot.id.desc()).limit(1)
-    )

@@ -90,3 +90,9 @@ def indicator_rows(flow: Flow, overall: dict[str, Any]) -> list[tuple[str, str, 
     shares = overall.get("deprived_share") or {}
     censored = overall.get("censored_headcounts") or {}
     return [(d.id, i.id, shares.get(i.id, 0.0), censored.get(i.id, 0.0)) for d in flow.profile.dimensions for i in d.indicators]
+
+
+def min_cell_of(data: dict[str, Any], flow: Flow, default: int) -> int:
+    """The minimum cell the snapshot was computed with (stored in its overall entry), else the flow's or the setting."""
+    stored = (data.get("overall") or {}).get("min_cell") or data.get("min_cell")
+    return stored or (flow.profile.min_cell if flow.profile else None) or default

@@ -7,8 +7,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from dashboard.consultations import consultation_or_404, latest_snapshot
-from dashboard.profile_view import dimension_labels, figure, ranked_groups
+from dashboard.consultations import consultation_or_404
+from palabre.aggregate import latest_snapshot
+from dashboard.profile_view import dimension_labels, figure, min_cell_of, ranked_groups
 from flows.state import COMPLETED
 from models import DRAFT, Action, Conversation
 from palabre.consultations import flow_of
@@ -27,9 +28,9 @@ def results(slug: str):
     flow = flow_of(consultation)
     session = db_session()
     language = str(get_locale())
-    snapshot = latest_snapshot(session, consultation)
+    snapshot = latest_snapshot(session, consultation.id)
     data = snapshot.data if snapshot else {}
-    min_cell = data.get("min_cell") or (flow.profile.min_cell if flow.profile else None) or config().MIN_CELL
+    min_cell = min_cell_of(data, flow, config().MIN_CELL)
     by_channel = dict(session.execute(
         select(Conversation.channel, func.count())
         .where(Conversation.consultation_id == consultation.id, Conversation.status == COMPLETED)

@@ -7,7 +7,6 @@ helpers), once; the profile is then one GROUP BY over the facts, whatever the nu
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select

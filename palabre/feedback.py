@@ -16,6 +16,7 @@ from flows.state import COMPLETED
 from models import Action, Answer, Consultation, Conversation, Participant
 from palabre.consultations import flow_of
 from palabre.outbound import queue_message
+from profiles.facts import group_value
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,6 @@ class LanguageCost:
     sms_recipients: int
     encoding: str
     segments: int
-
-
-def group_value(flow: Flow, variable: str, answers: dict[str, Any]) -> Any:
-    """A respondent's value for a grouping variable: a code, a band for a banded number, channel or language."""
-    value = answers.get(variable)
-    if variable in {q.id for q in flow.questions}:
-        question = flow.question(variable)
-        if question.bands:
-            return question.band(value)
-    return value
 
 
 def matches(flow: Flow, groups: Iterable[dict], answers: dict[str, Any]) -> bool:
