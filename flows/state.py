@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 ACTIVE, COMPLETED, DECLINED, EXPIRED, OPTED_OUT = "active", "completed", "declined", "expired", "opted_out"
@@ -24,10 +24,11 @@ class State:
         return replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        data = asdict(self)
-        data["history"] = list(self.history)
-        return data
+        """A JSON-ready dict (built by hand: dataclasses.asdict deep-copies, on every message)."""
+        return {"language": self.language, "current": self.current,
+                "answers": {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in self.answers.items()},
+                "attempts": self.attempts, "history": list(self.history), "status": self.status,
+                "last_activity": self.last_activity}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:

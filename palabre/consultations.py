@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from flows.answers import normalize
@@ -33,11 +33,26 @@ def flow_of(consultation: Consultation) -> Flow:
     return _parse_cached(consultation.flow_sha256, consultation.flow_yaml)
 
 
+def flow_by_hash(connection: Connection, consultation_id: int, sha256: str) -> Flow:
+    """The parsed flow of a consultation known by its text's hash: its text is read only the first time."""
+    flow = _PARSED.get(sha256)
+    if flow is None:
+        text = connection.execute(_FLOW_TEXT, {"id": consultation_id}).scalar_one()
+        flow = _parse_cached(sha256, text)
+    return flow
+
+
+_FLOW_TEXT = select(Consultation.flow_yaml).where(Consultation.id == bindparam("id"))
+_PARSED: dict[str, Flow] = {}  # by the text's hash, which names one text for good
+
+
 @lru_cache(maxsize=64)
 def _parse_cached(sha256: str, text: str) -> Flow:
     flow, problems = check_flow_text(text)
     if flow is None:
         raise FlowInvalid(problems, f"stored flow {sha256[:8]}")
+    if len(_PARSED) < 64:
+        _PARSED[sha256] = flow
     return flow
 
 

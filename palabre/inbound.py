@@ -11,19 +11,20 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flows import engine
 from flows.answers import match_global_command, match_start_command
-from flows.events import AnswerCleared, AnswerRecorded, Event, Finished, LanguageChanged, OptedOut, Say
+from flows.events import Event, OptedOut, Say
 from flows.messages import message
 from flows.model import Flow
 from flows.state import ACTIVE, COMPLETED, OPTED_OUT, State
-from models import Answer, ChannelAddress, Consultation, Conversation, InboundMessage, Participant
+from models import ChannelAddress, Consultation, Conversation, InboundMessage, Participant
 from palabre import identity
 from palabre.config import Config
-from palabre.consultations import consultation_for_message, flow_of, get_consultation
+from palabre import inbound_store as store
+from palabre.consultations import consultation_for_message, flow_by_hash, flow_of, get_consultation
 from palabre.upsert import insert_ignore, upsert
 from workers.aggregate import refresh_after_completion
 
@@ -71,11 +72,29 @@ def handle_inbound(session: Session, config: Config, inbound: Inbound, now: date
     """Record an inbound message once and answer it; the caller commits."""
     # PostgreSQL text cannot hold NUL, and no channel means a control character as an answer.
     inbound = replace(inbound, text=_printable(inbound.text),
-                      external_id=_printable(inbound.external_id) if inbound.external_id is not None else None)
+                      external_id=_printable(inbound.external_id)[:128] if inbound.external_id is not None else None)
+    connection = session.connection()
+    live = store.lock_live(connection, inbound.scheme, identity.address_hash(config.PSEUDONYM_KEY, inbound.scheme, inbound.address))
+    if live is None or engine.is_idle(live.state, now.timestamp(), config.CONVERSATION_IDLE_HOURS * 3600):
+        return _general(session, config, inbound, now)
+    # The common case, someone answering mid-conversation: a handful of statements, no ORM objects.
+    inbound_id = None
+    if inbound.external_id is not None:
+        inbound_id = store.record_inbound(connection, inbound.channel, inbound.external_id, inbound.text[:2000], now,
+                                          live.participant_id, live.conversation_id)
+        if inbound_id is None:
+            return Outcome(duplicate=True)
+    outcome = Outcome(participant_id=live.participant_id, conversation_id=live.conversation_id, inbound_id=inbound_id)
+    flow = flow_by_hash(connection, live.consultation_id, live.flow_sha256)
+    return _continue(session, outcome, flow, live.state, live.consultation_id, inbound, now)
+
+
+def _general(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:
+    """Everyone else: first contact, opted out (or opting back in), expired or finished conversations."""
     inbound_id = None
     if inbound.external_id is not None:
         inbound_id = insert_ignore(session, InboundMessage, {
-            "channel": inbound.channel, "external_id": inbound.external_id[:128], "text": "", "received_at": now,
+            "channel": inbound.channel, "external_id": inbound.external_id, "text": "", "received_at": now,
         }, ("channel", "external_id"))
         if inbound_id is None:
             return Outcome(duplicate=True)
@@ -94,26 +113,41 @@ def handle_inbound(session: Session, config: Config, inbound: Inbound, now: date
         if match_global_command(inbound.text) == "stop":
             return _opt_out(session, outcome, participant, inbound, now)
         return _start(session, outcome, participant, inbound, now, opted_in)
+    outcome.conversation_id = conversation.id
     flow = flow_of(conversation.consultation)
-    state = State.from_json(conversation.state)
+    _continue(session, outcome, flow, State.from_json(conversation.state), conversation.consultation_id, inbound, now,
+              opted_in=opted_in)
+    return _link(session, outcome, inbound, conversation)
+
+
+def _continue(session: Session, outcome: Outcome, flow: Flow, state: State, consultation_id: int, inbound: Inbound,
+              now: datetime, opted_in: bool = False) -> Outcome:
+    """Take a message as the next turn of the outcome's conversation, and save what the engine decided."""
     if opted_in:
         state, events = engine.opt_in(flow, state, now.timestamp())
-        outcome.events = events
     elif inbound.switch_language and inbound.language:
         state, events = engine.set_language(flow, state, inbound.language, now.timestamp())
-        outcome.events = events
     elif inbound.new_session or match_start_command(inbound.text):
         state, events = engine.resume(flow, state, now.timestamp())
-        outcome.events = events
     else:
         state, events = engine.step(flow, state, inbound.text, now.timestamp())
-        outcome.events = events
-    _apply(session, conversation, participant, state, outcome.events, inbound, now)
+    _save(session, outcome.participant_id, outcome.conversation_id, state, events, now)  # type: ignore[arg-type]
+    outcome.events = events
     outcome.language = state.language
     outcome.finished = state.status != ACTIVE
     if state.status == COMPLETED:
-        outcome.completed_consultation_id = conversation.consultation_id
-    return _link(session, outcome, inbound, conversation)
+        outcome.completed_consultation_id = consultation_id
+    return outcome
+
+
+def _save(session: Session, participant_id: int, conversation_id: int, state: State, events: list[Event], now: datetime) -> None:
+    """Write a turn with Core statements, and drop any copy of those rows the session holds (now stale)."""
+    session.flush()  # pending ORM changes first (a conversation just created, an opt-in), then ours
+    store.save_step(session.connection(), participant_id, conversation_id, state, events, now)
+    for model, key in ((Conversation, conversation_id), (Participant, participant_id)):
+        held = session.identity_map.get(session.identity_key(model, key))
+        if held is not None:
+            session.expire(held)
 
 
 def _printable(text: str) -> str:
@@ -192,7 +226,8 @@ def _start(session: Session, outcome: Outcome, participant: Participant, inbound
     if opted_in:
         events = [Say("opted_in", message(flow, "opted_in", state.language)), *events]
     outcome.events = events
-    _apply(session, conversation, participant, state, events, inbound, now)
+    outcome.conversation_id = conversation.id
+    _save(session, participant.id, conversation.id, state, events, now)
     outcome.language = state.language
     return _link(session, outcome, inbound, conversation)
 
@@ -210,35 +245,9 @@ def _opt_out(session: Session, outcome: Outcome, participant: Participant, inbou
     return _link(session, outcome, inbound, None)
 
 
-def _apply(session: Session, conversation: Conversation, participant: Participant, state: State,
-           events: list[Event], inbound: Inbound, now: datetime) -> None:
-    """Write what the engine decided: answers, status, language, opt-out."""
-    for event in events:
-        if isinstance(event, AnswerRecorded):
-            upsert(session, Answer, {
-                "conversation_id": conversation.id, "question_id": event.question_id, "value": event.value,
-                "raw_text": event.raw, "valid": event.valid, "answered_at": now,
-            }, ("conversation_id", "question_id"), ("value", "raw_text", "valid", "answered_at"))
-        elif isinstance(event, AnswerCleared):
-            session.execute(delete(Answer).where(Answer.conversation_id == conversation.id, Answer.question_id == event.question_id))
-        elif isinstance(event, LanguageChanged):
-            conversation.language = event.language
-        elif isinstance(event, OptedOut):
-            participant.opted_out_at = now
-        elif isinstance(event, Finished) and event.status != OPTED_OUT:
-            conversation.completed_at = now
-    conversation.state = state.to_json()
-    conversation.status = state.status
-    conversation.current_question = state.current
-    conversation.last_activity_at = now
-
-
 def _link(session: Session, outcome: Outcome, inbound: Inbound, conversation: Conversation | None) -> Outcome:
     """Attach the stored inbound message to its participant and conversation (text only when kept)."""
-    if conversation is not None:
-        outcome.conversation_id = conversation.id
     if outcome.inbound_id is not None:
-        # One UPDATE, without loading the row first: this runs for every message.
         values = {"participant_id": outcome.participant_id, "conversation_id": outcome.conversation_id}
         if conversation is not None:
             values["text"] = inbound.text[:2000]

@@ -499,6 +499,8 @@ def test_state_round_trips_through_json():
     assert isinstance(data["history"], list)
     assert State.from_json(data) == state
     assert State.from_json(json.loads(json.dumps(data))) == state
+    data["answers"]["helper"].append("changed")  # the JSON form is a copy: saving it never alters the state
+    assert "changed" not in state.answers["helper"]
 
 
 def test_a_restored_state_carries_on_like_the_original():

@@ -1,0 +1,110 @@
+"""The statements every inbound message runs: SQLAlchemy Core on the session's connection, not ORM objects.
+
+Nearly every message is the answer of someone mid-conversation. For that case the transaction
+is four statements (lock the sender with their conversation, record the message, save the
+answer, save the conversation) and the reply the channel records. Loading and flushing ORM
+objects for the same work cost several times the CPU of the statements themselves
+(bench/webhooks.py). The statements are built once, at import, and reused with each message's values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from flows.events import AnswerCleared, AnswerRecorded, Event, Finished, LanguageChanged, OptedOut
+from flows.state import OPTED_OUT, State
+from models import Answer, ChannelAddress, Consultation, Conversation, InboundMessage, Participant
+
+_participants, _addresses, _conversations = Participant.__table__, ChannelAddress.__table__, Conversation.__table__
+_answers, _inbound, _consultations = Answer.__table__, InboundMessage.__table__, Consultation.__table__
+
+
+@dataclass(frozen=True)
+class Live:
+    """A participant who may answer now, locked with their latest conversation, which is active."""
+
+    participant_id: int
+    conversation_id: int
+    consultation_id: int
+    flow_sha256: str
+    state: State
+
+
+# The sender's participant and latest conversation, both locked: messages from one person are
+# applied one after the other, in order (FOR UPDATE is left out on SQLite, whose BEGIN IMMEDIATE
+# already serialises writers). Anyone else (first contact, opted out, nothing under way) gets None
+# here and takes the general path.
+_LATEST = (select(func.max(_conversations.c.id)).where(_conversations.c.participant_id == _participants.c.id)
+           .correlate(_participants).scalar_subquery())
+_LOCK_LIVE = (
+    select(_participants.c.id, _conversations.c.id, _conversations.c.consultation_id, _consultations.c.flow_sha256,
+           _conversations.c.state)
+    .select_from(_addresses)
+    .join(_participants, _participants.c.id == _addresses.c.participant_id)
+    .join(_conversations, _conversations.c.id == _LATEST)
+    .join(_consultations, _consultations.c.id == _conversations.c.consultation_id)
+    .where(_addresses.c.scheme == bindparam("scheme"), _addresses.c.address_hash == bindparam("hash"),
+           _participants.c.opted_out_at.is_(None), _conversations.c.status == "active")
+    .with_for_update(of=[_participants, _conversations])
+)
+
+# The columns to set are the keys of the values each call passes.
+_SAVE_CONVERSATION = update(_conversations).where(_conversations.c.id == bindparam("conversation_id"))
+_CLEAR_ANSWER = delete(_answers).where(_answers.c.conversation_id == bindparam("conversation_id"),
+                                       _answers.c.question_id == bindparam("question_id"))
+_OPT_OUT = update(_participants).where(_participants.c.id == bindparam("participant_id"))
+
+
+def _dialect_statements(module: Any) -> dict[str, Any]:
+    record = module.insert(_inbound).on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(_inbound.c.id)
+    answer = module.insert(_answers)
+    answer = answer.on_conflict_do_update(index_elements=["conversation_id", "question_id"],
+                                          set_={c: answer.excluded[c] for c in ("value", "raw_text", "valid", "answered_at")})
+    return {"record": record, "answer": answer}
+
+
+_BY_DIALECT = {"postgresql": _dialect_statements(postgresql), "sqlite": _dialect_statements(sqlite)}
+
+
+def lock_live(connection: Connection, scheme: str, address_hash: str) -> Live | None:
+    """The sender, if they are known, not opted out and in an active conversation; locked until commit."""
+    row = connection.execute(_LOCK_LIVE, {"scheme": scheme, "hash": address_hash}).first()
+    if row is None:
+        return None
+    return Live(participant_id=row[0], conversation_id=row[1], consultation_id=row[2], flow_sha256=row[3],
+                state=State.from_json(row[4]))
+
+
+def record_inbound(connection: Connection, channel: str, external_id: str, text: str, now: datetime,
+                   participant_id: int, conversation_id: int) -> int | None:
+    """Store a message once, under its channel's id; None when that id was already stored (a retry)."""
+    values = {"channel": channel, "external_id": external_id, "text": text, "received_at": now,
+              "participant_id": participant_id, "conversation_id": conversation_id}
+    return connection.execute(_BY_DIALECT[connection.dialect.name]["record"], values).scalar()
+
+
+def save_step(connection: Connection, participant_id: int, conversation_id: int, state: State, events: list[Event],
+              now: datetime) -> None:
+    """Write what the engine decided: answers, the conversation's state and status, an opt-out."""
+    values: dict[str, Any] = {"conversation_id": conversation_id, "state": state.to_json(), "status": state.status,
+                              "current_question": state.current, "last_activity_at": now}
+    for event in events:
+        if isinstance(event, AnswerRecorded):
+            connection.execute(_BY_DIALECT[connection.dialect.name]["answer"], {
+                "conversation_id": conversation_id, "question_id": event.question_id, "value": event.value,
+                "raw_text": event.raw, "valid": event.valid, "answered_at": now,
+            })
+        elif isinstance(event, AnswerCleared):
+            connection.execute(_CLEAR_ANSWER, {"conversation_id": conversation_id, "question_id": event.question_id})
+        elif isinstance(event, LanguageChanged):
+            values["language"] = event.language
+        elif isinstance(event, OptedOut):
+            connection.execute(_OPT_OUT, {"participant_id": participant_id, "opted_out_at": now})
+        elif isinstance(event, Finished) and event.status != OPTED_OUT:
+            values["completed_at"] = now
+    connection.execute(_SAVE_CONVERSATION, values)
