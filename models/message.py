@@ -25,7 +25,7 @@ class InboundMessage(Base):
 
 class OutboundMessage(Base):
     __tablename__ = "outbound_messages"
-    __table_args__ = (Index("ix_outbound_messages_status", "status"),)
+    __table_args__ = (Index("ix_outbound_messages_status", "status"), Index("ix_outbound_messages_due", "status", "next_attempt_at"))
 
     QUEUED, SENT, DELIVERED, FAILED, SKIPPED, INLINE = "queued", "sent", "delivered", "failed", "skipped", "inline"
 
@@ -46,3 +46,5 @@ class OutboundMessage(Base):
     error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a send failed for now: the message is due again from then (RQ's retry, or `outbox retry`).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 SENDING = "sending"
 # Twilio and Telegram ask for backoff on 429 and 5xx: 10 s, then 30 s, 1, 2 and 5 minutes.
 SEND_RETRY_INTERVALS = [10, 30, 60, 120, 300]
+NOT_CONFIGURED_RETRY = 300  # a channel without credentials yet: look again in 5 minutes
 
 
 def queue_send(message_id: int) -> None:
@@ -53,20 +54,25 @@ def send_message(message_id: int) -> str:
             participant.opted_out_at = utcnow()
             return _finish(session, message, OutboundMessage.FAILED, f"contact opted out: {exc}")
         except Throttled as exc:
+            message.next_attempt_at = utcnow() + timedelta(seconds=exc.retry_after)
             _finish(session, message, OutboundMessage.QUEUED, f"throttled, retry after {exc.retry_after} s")
-            if get_current_job() is not None:  # inline, the message simply stays queued
+            if get_current_job() is not None:  # inline, `outbox retry` sends it once it is due
                 enqueue(send_message, message_id, queue=Queues.SEND, delay=timedelta(seconds=exc.retry_after))
             return "throttled"
         except SendFailed as exc:
             if not exc.retryable:
                 return _finish(session, message, OutboundMessage.FAILED, str(exc))
+            if message.attempts > len(SEND_RETRY_INTERVALS):
+                return _finish(session, message, OutboundMessage.FAILED, f"gave up after {message.attempts} attempts: {exc}")
+            message.next_attempt_at = utcnow() + timedelta(seconds=SEND_RETRY_INTERVALS[message.attempts - 1])
             _finish(session, message, OutboundMessage.QUEUED, str(exc))
             if get_current_job() is not None:
-                raise  # RQ retries with the backoff above
+                raise  # RQ retries with the backoff above; inline, `outbox retry` sends it once it is due
             return "queued again"
         except ChannelNotConfigured as exc:
+            message.next_attempt_at = utcnow() + timedelta(seconds=NOT_CONFIGURED_RETRY)  # configured by then, perhaps
             return _finish(session, message, OutboundMessage.QUEUED, str(exc))
-        message.external_id, message.sent_at = external_id, utcnow()
+        message.external_id, message.sent_at, message.next_attempt_at = external_id, utcnow(), None
         return _finish(session, message, OutboundMessage.SENT, None)
 
 

@@ -13,6 +13,7 @@ from palabre.consultations import UnknownConsultation, flow_of, get_consultation
 from palabre.extensions import config, database
 from palabre.identity import InvalidAddress, mask, normalise_phone
 from palabre.invitations import INVITED, QUEUED_AGAIN, invitation_text, invite, read_numbers
+from workers.outbox import waiting
 from workers.reminders import send_reminders
 from workers.send import queue_send
 
@@ -59,6 +60,7 @@ def register(app: Flask) -> None:
         click.echo(", ".join([f"{counts[INVITED]} invited", *others, f"{len(malformed)} malformed"]))
         for problem in malformed:
             click.echo(problem, err=True)
+        _say_what_waits(settings)
 
     @app.cli.command("remind")
     @click.argument("slug")
@@ -70,6 +72,18 @@ def register(app: Flask) -> None:
         settings = config()
         click.echo(f"{count} reminders queued (conversations idle {settings.REMINDER_AFTER_HOURS:g} to "
                    f"{settings.CONVERSATION_IDLE_HOURS:g} hours, each reminded once).")
+        _say_what_waits(settings)
+
+
+def _say_what_waits(settings) -> None:
+    """With no RQ worker, point at the command that retries what failed for now."""
+    if settings.REDIS_URL:
+        return
+    with database().session() as session:
+        pending = waiting(session)
+    if pending.count:
+        click.echo(f"{pending.count} messages failed for now: `python app.py outbox retry --wait` (or the same "
+                   "without --wait, from cron) sends them once their backoff is over.")
 
 
 def _open_consultation(session, slug: str):

@@ -12,6 +12,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
 ACCOUNT_SID = "AC" + "a" * 32
 AUTH_TOKEN = "test-twilio-auth-token"
 FROM_NUMBER = "+447700900999"  # our Twilio number (Ofcom's drama range: never a real person)
+CITIZEN = "+447700900001"  # a citizen's number, from the same range
 PUBLIC_BASE_URL = "https://palabre.example.org"
 
 

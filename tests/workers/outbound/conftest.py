@@ -13,7 +13,11 @@ from rq.registry import (
 )
 
 from fakes.fake_twilio import FakeTwilio
-from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, twilio_settings
+from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, twilio_settings
+from models import OutboundMessage
+from palabre.identity import TEL
+from palabre.inbound import find_or_create_participant
+from palabre.outbound import queue_message
 from workers.queue import Queues
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -25,6 +29,22 @@ def fake_twilio():
     """A fake Twilio REST API on 127.0.0.1, for the life of one test."""
     with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
         yield fake
+
+
+@pytest.fixture
+def queued(app, db, settings, now):
+    """Queue one SMS to CITIZEN and return a function that reads it back."""
+    with db.session() as session:
+        person = find_or_create_participant(session, settings.PSEUDONYM_KEY, TEL, CITIZEN, now)
+        message_id = queue_message(session, person.id, "sms", "Bonjour, votre avis ?", "invitation", now)
+        session.commit()
+
+    def read() -> OutboundMessage:
+        with db.session() as session:
+            return session.get(OutboundMessage, message_id)
+
+    read.id = message_id
+    return read
 
 
 @pytest.fixture(params=["inline", "rq"])

@@ -10,32 +10,14 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, CITIZEN as PHONE, FROM_NUMBER
 from models import OutboundMessage, Participant
 from palabre.config import ROOT
 from palabre.identity import TEL
 from palabre.inbound import find_or_create_participant
-from palabre.outbound import queue_message
 from workers.queue import Queues
 from workers.send import SEND_RETRY_INTERVALS, queue_send
 
-PHONE = "+447700900001"
-
-
-@pytest.fixture
-def queued(app, db, settings, now):
-    """Queue one SMS to PHONE and return a function that reads it back."""
-    with db.session() as session:
-        person = find_or_create_participant(session, settings.PSEUDONYM_KEY, TEL, PHONE, now)
-        message_id = queue_message(session, person.id, "sms", "Bonjour, votre avis ?", "invitation", now)
-        session.commit()
-
-    def read() -> OutboundMessage:
-        with db.session() as session:
-            return session.get(OutboundMessage, message_id)
-
-    read.id = message_id
-    return read
 
 
 def send(app, message_id: int) -> None:
