@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.events import AnswerCleared, AnswerRecorded, Event, Finished, LanguageChanged, OptedOut
-from flows.state import OPTED_OUT, State
+from flows.state import ACTIVE, OPTED_OUT, State
 from models import Answer, ChannelAddress, Consultation, Conversation, InboundMessage, Participant
 
 _participants, _addresses, _conversations = Participant.__table__, ChannelAddress.__table__, Conversation.__table__
@@ -39,17 +39,19 @@ class Live:
 # applied one after the other, in order (FOR UPDATE is left out on SQLite, whose BEGIN IMMEDIATE
 # already serialises writers). Anyone else (first contact, opted out, nothing under way) gets None
 # here and takes the general path.
-_LATEST = (select(func.max(_conversations.c.id)).where(_conversations.c.participant_id == _participants.c.id)
-           .correlate(_participants).scalar_subquery())
+_newer = _conversations.alias("newer")
 _LOCK_LIVE = (
     select(_participants.c.id, _conversations.c.id, _conversations.c.consultation_id, _consultations.c.flow_sha256,
            _conversations.c.state)
     .select_from(_addresses)
     .join(_participants, _participants.c.id == _addresses.c.participant_id)
-    .join(_conversations, _conversations.c.id == _LATEST)
+    .join(_conversations, _conversations.c.participant_id == _participants.c.id)
     .join(_consultations, _consultations.c.id == _conversations.c.consultation_id)
     .where(_addresses.c.scheme == bindparam("scheme"), _addresses.c.address_hash == bindparam("hash"),
-           _participants.c.opted_out_at.is_(None), _conversations.c.status == "active")
+           _participants.c.opted_out_at.is_(None), _conversations.c.status == ACTIVE,
+           # the latest conversation: found from the participant's few, by index, whatever the statistics say
+           ~select(_newer.c.id).where(_newer.c.participant_id == _participants.c.id, _newer.c.id > _conversations.c.id)
+           .exists())
     .with_for_update(of=[_participants, _conversations])
 )
 

@@ -136,6 +136,33 @@ def test_an_idle_conversation_expires_and_a_new_message_starts_afresh(send, db, 
     assert statuses == ["active", "expired"]
 
 
+def test_after_a_fresh_start_answers_go_to_the_new_conversation_not_the_expired_one(send, db, settings):
+    send("AVIS")
+    send("1")
+    send("AVIS", advance=int(settings.CONVERSATION_IDLE_HOURS * 3600) + 60)
+    answered = send("2")  # English, in the new conversation
+    assert answered.language == "en" and last_ask(answered).question_id == "consent"
+    with db.session() as session:
+        by_status = {c.status: c for c in session.scalars(select(Conversation))}
+        kept = {c.status: sorted(a.question_id for a in c.answers) for c in by_status.values()}
+    assert answered.conversation_id == by_status["active"].id
+    assert kept == {"expired": ["lang"], "active": ["lang"]} and by_status["expired"].language == "fr"
+
+
+def test_only_the_latest_conversation_is_ever_continued(send, db, now):
+    first = send("AVIS")
+    with db.session() as session:  # a later conversation, finished (as one merged from another channel could be)
+        older = session.get(Conversation, first.conversation_id)
+        session.add(Conversation(response_id="later", participant_id=older.participant_id, consultation_id=older.consultation_id,
+                                 channel="telegram", language="fr", status="completed", state=older.state,
+                                 started_at=now, last_activity_at=now, completed_at=now))
+        session.commit()
+    outcome = send("1")
+    assert outcome.conversation_id not in (first.conversation_id, None)
+    assert last_ask(outcome).question_id == "lang", "a new conversation, not an answer to the older one"
+    assert count(db, Answer, Answer.conversation_id == first.conversation_id) == 0
+
+
 def test_a_completed_conversation_is_stored_with_its_completion_time(send, db):
     for text in ["AVIS", "2", "yes", "north", "woman", "70", "1", "2h", "4", "3", "4", "2", "4", "1", "skip"]:
         outcome = send(text)
