@@ -37,6 +37,7 @@ from bench.loadgen import Result, Spec, drive  # noqa: E402
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/palabre_bench_webhooks")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 AUTH_TOKEN, USSD_SECRET = "bench-twilio-token", "bench-ussd-secret"
+CHART = ROOT / "bench" / "results" / "webhooks.svg"
 TABLES = "participants, channel_addresses, conversations, answers, inbound_messages, outbound_messages, invitations, profile_snapshots"
 
 
@@ -117,6 +118,21 @@ def _report(rows: list[tuple[str, Result]], args) -> None:
     p99 = figures[f"SMS, full path, {args.rate:g}/s offered"][1]
     print(f"\nSMS full path / ceiling throughput: {ratio:.2f} (target >= 0.5)")
     print(f"SMS full path p99 at {args.rate:g} messages/s offered: {p99:.1f} ms (target < 100 ms)")
+    _chart(figures, ceiling_rate)
+
+
+def _chart(figures: dict[str, tuple[float, float]], ceiling_rate: float) -> None:
+    """Throughput as bars against the ceiling and the target, in an SVG that BENCHMARKS.md shows."""
+    from dashboard.charts import horizontal_bars
+
+    rows = [("ceiling (constant TwiML)", ceiling_rate, f"{ceiling_rate:.0f}/s"),
+            ("target: half the ceiling", ceiling_rate / 2, f"{ceiling_rate / 2:.0f}/s")]
+    for name in ("SMS, full path, max", "USSD, full path, max"):
+        rate = figures[name][0]
+        rows.append((name.replace(", max", ""), rate, f"{rate:.0f}/s ({rate / ceiling_rate:.2f})" if ceiling_rate else ""))
+    CHART.parent.mkdir(exist_ok=True)
+    CHART.write_text(horizontal_bars(rows, "Webhook throughput, messages per second (bench/webhooks.py)") + "\n")
+    print(f"chart: {CHART.relative_to(ROOT)}")
 
 
 def _percentile(ordered: list[float], q: float) -> float:

@@ -38,10 +38,10 @@ def external_id(request: UssdRequest, position: int) -> str:
 def find_participant(session: Session, config: Config, phone: str) -> Participant | None:
     """The participant behind a normalised phone number, if any (never created here)."""
     hashed = identity.address_hash(config.PSEUDONYM_KEY, identity.TEL, phone)
-    address = session.scalar(
-        select(ChannelAddress).where(ChannelAddress.scheme == identity.TEL, ChannelAddress.address_hash == hashed)
+    return session.scalar(
+        select(Participant).join(ChannelAddress)
+        .where(ChannelAddress.scheme == identity.TEL, ChannelAddress.address_hash == hashed)
     )
-    return address.participant if address is not None else None
 
 
 def handled_position(session: Session, participant_id: int | None, request: UssdRequest) -> int:

@@ -171,8 +171,8 @@ def find_or_create_participant(session: Session, key: str, scheme: str, address:
     created = insert_ignore(session, Participant, {"pseudonym": pseudonym, "created_at": now}, ("pseudonym",))
     if created is None:
         return session.scalar(select(Participant).where(Participant.pseudonym == pseudonym).with_for_update())  # type: ignore[return-value]
-    session.add(ChannelAddress(participant_id=created, scheme=scheme, address_hash=hashed, address=address, created_at=now))
-    session.flush()
+    session.execute(ChannelAddress.__table__.insert(), {
+        "participant_id": created, "scheme": scheme, "address_hash": hashed, "address": address, "created_at": now})
     participant = session.get(Participant, created)
     log.info("new participant %s on %s", pseudonym, scheme)
     return participant  # type: ignore[return-value]
