@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
+from flows.checks import QUESTION_ID, is_number, kind_of
 from flows.errors import FlowInvalid, Problem
-from flows.expr import Expression, ExpressionError, parse
+from flows.expr import Expression
 from flows.messages import BUILTIN
-from flows.model import QUESTION_TYPES, RESERVED_IDS, Choice, Dimension, Flow, Indicator, Profile, Question
+from flows.model import QUESTION_TYPES, RESERVED_IDS, Choice, Flow, Question
+from flows.profile_rules import ProfileChecks
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QUESTION_ID = re.compile(r"^[a-z_][a-z0-9_]*$")
 CHOICE_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 PURPOSES = ("legitimacy", "budget_accountability", "citizen_voice", "transparency", "simpler_procedures")
-BUILTIN_GROUPS = ("channel", "language")
 MESSAGE_KEYS = tuple(BUILTIN)  # every engine message can be reworded by a flow
 
 TOP_KEYS = {
@@ -31,9 +30,6 @@ QUESTION_KEYS = {
     "optional", "help",
 }
 CHOICE_KEYS = {"code", "label", "keywords"}
-PROFILE_KEYS = {"cutoff", "min_cell", "groups", "dimensions"}
-DIMENSION_KEYS = {"id", "weight", "indicators", "label"}
-INDICATOR_KEYS = {"id", "deprived_if", "weight"}
 # The largest file an official could reasonably write; bigger is a mistake or an attack.
 MAX_FLOW_BYTES = 1_000_000
 
@@ -105,81 +101,8 @@ def check_flow_data(data: Any) -> tuple[Flow | None, list[Problem]]:
     return (None if errors else flow), checker.problems
 
 
-class _Checker:
+class _Checker(ProfileChecks):
     """Walks the raw YAML once, collecting problems and building the typed flow."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.languages: tuple[str, ...] = ()
-        self.all_ids: set[str] = set()
-        self.asked_ids: set[str] = set()  # ids of the questions before the one being checked
-        self.broken_ids: set[str] = set()  # ids of questions that failed to load
-
-    def error(self, path: str, message: str) -> None:
-        # A missing key is reported once, not again by the check of its (absent) value.
-        if Problem(path, "is required") in self.problems:
-            return
-        self.problems.append(Problem(path, message))
-
-    def warn(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message, "warning"))
-
-    # -- generic shapes -------------------------------------------------------------
-
-    def mapping(self, value: Any, path: str, allowed: set[str], required: tuple[str, ...] = ()) -> dict | None:
-        if not isinstance(value, dict):
-            self.error(path, f"must be a mapping, not {_kind(value)}")
-            return None
-        for key in value:
-            if key not in allowed:
-                self.error(_join(path, str(key)), f"unknown key '{key}'")
-        for key in required:
-            if key not in value:
-                self.error(_join(path, key), "is required")
-        return value
-
-    def text(self, value: Any, path: str) -> dict[str, str] | None:
-        """A translatable text: one string per flow language, or one string for all."""
-        if isinstance(value, str) and value.strip():
-            return {lang: value for lang in self.languages}
-        if not isinstance(value, dict) or not value:
-            self.error(path, "must be a text in each language, e.g. {fr: ..., en: ...}")
-            return None
-        out: dict[str, str] = {}
-        for lang in self.languages:
-            item = value.get(lang)
-            if not isinstance(item, str) or not item.strip():
-                self.error(path, f"missing language '{lang}'")
-            else:
-                out[lang] = item
-        for lang in value:
-            if lang not in self.languages:
-                self.error(_join(path, str(lang)), f"language '{lang}' is not in languages")
-        return out
-
-    def string_list(self, value: Any, path: str) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.error(path, "must be a list of words")
-            return ()
-        return tuple(value)
-
-    def number(self, value: Any, path: str) -> float | None:
-        if not _is_number(value):
-            self.error(path, f"must be a number, not {_kind(value)}")
-            return None
-        return value
-
-    def expression(self, value: Any, path: str) -> Expression | None:
-        if not isinstance(value, str):
-            self.error(path, "must be an expression in quotes, e.g. \"phone == 'none'\"")
-            return None
-        try:
-            return parse(value)
-        except ExpressionError as exc:
-            self.error(path, f"invalid expression: {exc}")
-            return None
 
     # -- the flow -----------------------------------------------------------------
 
@@ -188,7 +111,7 @@ class _Checker:
             self.error("", "the file is empty (expected keys id, title, languages, questions, end)")
             return None
         if not isinstance(data, dict):
-            self.error("", f"the file must be a mapping of keys (id: ..., title: ...), not {_kind(data)}")
+            self.error("", f"the file must be a mapping of keys (id: ..., title: ...), not {kind_of(data)}")
             return None
         top = self.mapping(data, "", TOP_KEYS, ("id", "title", "languages", "questions", "end"))
         if top is None:
@@ -375,7 +298,7 @@ class _Checker:
                 out["unit"] = "minutes"
         if "bands" in q:
             bands = q["bands"]
-            if not isinstance(bands, list) or not bands or not all(_is_number(b) for b in bands):
+            if not isinstance(bands, list) or not bands or not all(is_number(b) for b in bands):
                 self.error(f"{path}.bands", "must be a list of increasing numbers, e.g. [18, 30, 45, 60]")
             elif any(b >= c for b, c in zip(bands, bands[1:])):
                 self.error(f"{path}.bands", "must be strictly increasing")
@@ -398,158 +321,6 @@ class _Checker:
             self.check_references(expr, f"{path}.{key}", known, explain)
         return expr
 
-    def check_references(self, expr: Expression, path: str, known: dict[str, Question],
-                         explain: Callable[[str], str | None] = lambda n: None) -> None:
-        for name in sorted(expr.names):
-            if name in self.broken_ids:
-                continue  # a question whose own problems are already reported
-            if name not in known:
-                self.error(path, explain(name) or f"unknown question '{name}'")
-        for name, literal in expr.literals:
-            question = known.get(name)
-            if question is None or literal is None:
-                continue
-            allowed = _allowed_literals(question)
-            if not allowed:
-                continue  # no choices loaded: already reported on the question
-            if literal not in allowed:
-                hint = f"; write the code in quotes: '{literal}'" if str(literal) in allowed else ""
-                self.error(path, f"{_show(literal)} is not an answer of '{name}' ({', '.join(sorted(allowed))}){hint}")
-
-    # -- the exclusion-risk model -----------------------------------------------------
-
-    def profile(self, raw: Any, questions: tuple[Question, ...]) -> Profile | None:
-        p = self.mapping(raw, "profile", PROFILE_KEYS, ("cutoff", "groups", "dimensions"))
-        if p is None:
-            return None
-        known = {q.id: q for q in questions}
-        cutoff = self.number(p.get("cutoff"), "profile.cutoff") if "cutoff" in p else None
-        if cutoff is not None and not 0 < cutoff <= 1:
-            self.error("profile.cutoff", f"must be between 0 (excluded) and 1, not {cutoff}")
-        min_cell = p.get("min_cell")
-        if min_cell is not None and (isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1):
-            self.error("profile.min_cell", f"must be a whole number of respondents, at least 1, not {min_cell!r}")
-        groups = self.groups(p.get("groups"), known)
-        dimensions = self.dimensions(p.get("dimensions"), known)
-        if cutoff is None or dimensions is None or groups is None:
-            return None
-        return Profile(cutoff=cutoff, groups=groups, dimensions=dimensions, min_cell=min_cell)
-
-    def groups(self, raw: Any, known: dict[str, Question]) -> tuple[str, ...] | None:
-        if raw is None:
-            return None
-        groups = self.string_list(raw, "profile.groups")
-        for i, g in enumerate(groups):
-            q = known.get(g)
-            if g in groups[:i]:
-                self.error(f"profile.groups[{i}]", f"duplicate group '{g}'")
-                continue
-            if g in BUILTIN_GROUPS or g in self.broken_ids:
-                continue
-            if q is None:
-                self.error(f"profile.groups[{i}]", f"unknown question '{g}' (or built-in {', '.join(BUILTIN_GROUPS)})")
-            elif q.type in ("text", "multi_choice") or (q.type == "number" and not q.bands):
-                self.error(f"profile.groups[{i}]", f"cannot group by {q.type} question '{g}'" + (" without bands" if q.type == "number" else ""))
-        return groups
-
-    def dimensions(self, raw: Any, known: dict[str, Question]) -> tuple[Dimension, ...] | None:
-        if not isinstance(raw, list) or not raw:
-            self.error("profile.dimensions", "must be a non-empty list of dimensions")
-            return None
-        dims: list[Dimension] = []
-        seen: set[str] = set()
-        total = 0.0
-        for i, item in enumerate(raw):
-            path = f"profile.dimensions[{i}]"
-            d = self.mapping(item, path, DIMENSION_KEYS, ("id", "weight", "indicators"))
-            if d is None:
-                continue
-            did = d.get("id")
-            if not (isinstance(did, str) and QUESTION_ID.match(did)):
-                self.error(f"{path}.id", f"must match [a-z_][a-z0-9_]*, not {did!r}")
-            elif did in seen:
-                self.error(f"{path}.id", f"duplicate id '{did}'")
-            seen.add(str(did))
-            weight = self.number(d.get("weight"), f"{path}.weight") if "weight" in d else None
-            if weight is not None and weight <= 0:
-                self.error(f"{path}.weight", "must be positive")
-            label = self.text(d["label"], f"{path}.label") if "label" in d else None
-            indicators = self.indicators(d.get("indicators"), path, weight, known, seen)
-            if weight is not None:
-                total += weight
-            if indicators is not None and weight is not None and isinstance(did, str):
-                dims.append(Dimension(id=did, weight=weight, indicators=indicators, label=label))
-        if not math.isclose(total, 1.0, abs_tol=1e-6):
-            self.error("profile.dimensions", f"weights sum to {round(total, 6)}, not 1")
-        return tuple(dims) if len(dims) == len(raw) else None
-
-    def indicators(self, raw: Any, dpath: str, dim_weight: float | None, known: dict[str, Question],
-                   seen: set[str]) -> tuple[Indicator, ...] | None:
-        path = f"{dpath}.indicators"
-        if not isinstance(raw, list) or not raw:
-            self.error(path, "must be a non-empty list of indicators")
-            return None
-        parsed: list[tuple[str, Expression, float | None]] = []
-        for j, item in enumerate(raw):
-            ipath = f"{path}[{j}]"
-            ind = self.mapping(item, ipath, INDICATOR_KEYS, ("id", "deprived_if"))
-            if ind is None:
-                continue
-            iid = ind.get("id")
-            if not (isinstance(iid, str) and QUESTION_ID.match(iid)):
-                self.error(f"{ipath}.id", f"must match [a-z_][a-z0-9_]*, not {iid!r}")
-                continue
-            if iid in seen:
-                self.error(f"{ipath}.id", f"duplicate id '{iid}'")
-            seen.add(iid)
-            expr = self.expression(ind.get("deprived_if"), f"{ipath}.deprived_if") if "deprived_if" in ind else None
-            if expr is not None:
-                self.check_references(expr, f"{ipath}.deprived_if", known)
-            weight = self.number(ind["weight"], f"{ipath}.weight") if "weight" in ind else None
-            if weight is not None and weight <= 0:
-                self.error(f"{ipath}.weight", "must be positive")
-                continue
-            if expr is not None and (weight is not None or "weight" not in ind):
-                parsed.append((iid, expr, weight))
-        if len(parsed) != len(raw) or dim_weight is None:
-            return None
-        given = [w for _, _, w in parsed if w is not None]
-        if given and len(given) != len(parsed):
-            self.error(path, "give a weight to every indicator of the dimension, or to none")
-            return None
-        if given and not math.isclose(sum(given), dim_weight, abs_tol=1e-6):
-            self.error(path, f"indicator weights sum to {round(sum(given), 6)}, not the dimension's {dim_weight}")
-            return None
-        share = dim_weight / len(parsed)
-        return tuple(Indicator(id=i, deprived_if=e, weight=w if w is not None else share) for i, e, w in parsed)
-
-
-def _allowed_literals(question: Question) -> set | None:
-    if question.type in ("choice", "multi_choice", "language"):
-        return {c.code for c in question.choices}
-    if question.type == "yes_no":
-        return {"yes", "no"}
-    return None
-
-
-def _is_number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def _show(literal: Any) -> str:
-    """A literal as written in a condition: 'code', 2, true."""
-    if isinstance(literal, bool):
-        return "true" if literal else "false"
-    return f"'{literal}'" if isinstance(literal, str) else str(literal)
-
 
 def _placeholder(qid: str, qtype: Any, choices: tuple[Choice, ...] | None) -> Question:
     return Question(id=qid, type=str(qtype), prompt={}, choices=choices or ())
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "a string", type(None): "empty"}.get(type(value), type(value).__name__)
