@@ -75,3 +75,18 @@ def test_a_new_number_writing_several_messages_at_once_is_one_participant(loaded
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Conversation)) == 1
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 3
+
+
+def test_stop_and_an_answer_together_end_opted_out_whatever_their_order(loaded, db, sms):
+    sms("AVIS", sid="SMstart")
+    sms("1", sid="SMlang")
+    # STOP takes the general path (the opt-out), "1" the lean one: both lock sender then conversation.
+    for attempt in range(5):
+        responses = post_together(loaded, [form("STOP", f"SMstop{attempt}"), form("1", f"SManswer{attempt}")])
+        assert [r.status_code for r in responses] == [200, 200]
+        assert all("indisponible" not in r.get_data(as_text=True) for r in responses), "no deadlock, no lost message"
+        with db.session() as session:
+            assert session.scalar(select(Conversation.status)) == "opted_out"
+            consent = session.scalar(select(Answer.value).where(Answer.question_id == "consent"))
+        assert consent in (None, "yes"), "answered before the STOP, or never"
+        sms("START", sid=f"SMrestart{attempt}")  # back in for the next round
