@@ -152,6 +152,9 @@ def _truthy(value: object) -> bool:
 
 
 def _kind(value: object) -> object:
+    kind = _KIND_OF_TYPE.get(type(value))  # the JSON types, without the slower ABC checks below
+    if kind is not None:
+        return kind
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, numbers.Real):
@@ -161,6 +164,10 @@ def _kind(value: object) -> object:
     if isinstance(value, _COLLECTIONS):
         return "collection"
     return type(value)
+
+
+_KIND_OF_TYPE: dict[type, str] = {bool: "bool", int: "number", float: "number", str: "string", list: "collection",
+                                   tuple: "collection", set: "collection", frozenset: "collection"}
 
 
 def _equal(a: object, b: object) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows.model import Flow
+from models.base import JSONType
 from flows.state import COMPLETED
 from models import Answer, CensusTargets, Consultation, Conversation, Invitation, ProfileSnapshot, ResponseFact, utcnow
 from palabre.config import Config
@@ -83,11 +84,14 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
     for start in range(0, len(missing), FACTS_BATCH):
         batch = missing[start:start + FACTS_BATCH]
         answers = {conversation_id: {"channel": channel, "language": language} for conversation_id, channel, language in batch}
-        for conversation_id, question_id, value in session.execute(
-            select(Answer.conversation_id, Answer.question_id, Answer.value)
+        # One row per response, its answers gathered into one JSON object by the database: decoding
+        # a million small JSON values one by one was a third of the time.
+        for conversation_id, gathered in session.execute(
+            select(Answer.conversation_id, _answers_object(session))
             .where(Answer.conversation_id.in_(list(answers)), Answer.question_id.in_(needed))
+            .group_by(Answer.conversation_id)
         ):
-            answers[conversation_id][question_id] = value
+            answers[conversation_id].update(gathered)
         rows = []
         for conversation_id, values in answers.items():
             fact = make_fact(values)
@@ -173,6 +177,13 @@ def _targets(session: Session, consultation: Consultation, flow: Flow) -> tuple[
         return None, "the stored census targets no longer fit the flow: " + "; ".join(exc.problems)
 
 
+def _answers_object(session: Session):
+    """A response's answers as one JSON object {question_id: value}, built by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(func.jsonb_object_agg(Answer.question_id, Answer.value), JSONType)
+    return type_coerce(func.json_group_object(Answer.question_id, func.json(Answer.value)), JSONType)
+
+
 def _needed_questions(flow: Flow) -> list[str]:
     profile = flow.profile
     names = {name for indicator in profile.indicators for name in indicator.deprived_if.names}  # type: ignore[union-attr]
@@ -192,5 +203,6 @@ def _upsert_facts(session: Session, rows: list[dict]) -> None:
         index_elements=["conversation_id"],
         set_={column: statement.excluded[column] for column in ("consultation_id", "facts_key", "groups", "deprived", "helpers")},
     )
-    # One cached statement, many parameter sets: SQLAlchemy batches them ("insertmanyvalues").
+    # One cached statement, many parameter sets: psycopg sends them pipelined, without a round trip
+    # each (measured faster here than SQLAlchemy's multi-row "insertmanyvalues", which needs RETURNING).
     session.connection().execute(statement, rows)
