@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from dashboard.consultations import consultation_or_404
@@ -17,6 +19,8 @@ from palabre.consultations import flow_of
 from palabre.extensions import db_session
 from palabre.feedback import preview, recipients
 from workers.broadcast import schedule_broadcast
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("actions", __name__, url_prefix="/dashboard/<slug>/actions", template_folder="templates")
 bp.before_request(check_csrf)
@@ -141,11 +145,20 @@ def broadcast(slug: str, action_id: int):
         form_key = request.form.get("form_key", "")[:64]
         if not form_key:
             abort(422, _("Preview the message before sending it."))
-        if db_session().scalar(select(Broadcast).where(Broadcast.form_key == form_key)) is None:
+        record = db_session().scalar(select(Broadcast).where(Broadcast.form_key == form_key))
+        if record is None:
             record = Broadcast(action_id=action.id, text=texts, form_key=form_key, created_by_id=current_user().id)  # type: ignore[union-attr]
             db_session().add(record)
-            db_session().commit()
-            schedule_broadcast(record.id)
+        db_session().commit()  # the fan-out job reads it in a transaction of its own (inline too)
+        if not record.recipients:  # new, or its fan-out never started: sending again is safe (one message each)
+            try:
+                schedule_broadcast(record.id)
+            except RedisError as exc:
+                log.error("broadcast %s saved but not scheduled: %s", record.id, type(exc).__name__)
+                flash(_("The message is saved but the workers cannot be reached (Redis). Press Send again in a "
+                        "moment: nobody will get it twice."))
+                return render_template("broadcast.html", consultation=consultation, flow=flow, action=action, texts=texts,
+                                       people=people, costs=costs, form_key=form_key), 503
             flash(_("Sending to %(count)d people.", count=len(people)))
         return redirect(url_for("consultations.detail", slug=slug) + "#actions")
     return render_template("broadcast.html", consultation=consultation, flow=flow, action=action, texts=texts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -10,9 +11,12 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from redis.exceptions import RedisError
 
 from models import User
 from palabre.extensions import db_session
+
+log = logging.getLogger(__name__)
 
 CSRF_FIELD = "csrf_token"
 # Five wrong passwords per address and account within 15 minutes, then wait.
@@ -86,20 +90,21 @@ class LoginThrottle:
     def reset(self, key: str) -> None:
         redis = self._redis()
         if redis is not None:
-            redis.delete(f"login-fail:{key}")
+            try:
+                redis.delete(f"login-fail:{key}")
+            except RedisError:
+                pass  # its count expires with the window
         with self._lock:
             self._memory.pop(key, None)
 
     def _count(self, key: str, add: int) -> int:
         redis = self._redis()
         if redis is not None:
-            name = f"login-fail:{key}"
-            if add:
-                pipe = redis.pipeline()
-                pipe.incr(name)
-                pipe.expire(name, LOGIN_WINDOW_SECONDS, nx=True)
-                return int(pipe.execute()[0])
-            return int(redis.get(name) or 0)
+            try:
+                return self._shared_count(redis, f"login-fail:{key}", add)
+            except RedisError as exc:
+                # Officials must still get in with Redis down: count in this process meanwhile.
+                log.warning("login throttle: Redis unavailable (%s); counting in this process", type(exc).__name__)
         now = time.monotonic()
         with self._lock:
             started, count = self._memory.get(key, (now, 0))
@@ -108,6 +113,15 @@ class LoginThrottle:
             count += add
             self._memory[key] = (started, count)
             return count
+
+    @staticmethod
+    def _shared_count(redis, name: str, add: int) -> int:
+        if add:
+            pipe = redis.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, LOGIN_WINDOW_SECONDS, nx=True)
+            return int(pipe.execute()[0])
+        return int(redis.get(name) or 0)
 
     @staticmethod
     def _redis():

@@ -46,7 +46,7 @@ def queue_message(session: Session, participant_id: int, channel: str, text: str
     values = {
         "participant_id": participant_id, "conversation_id": conversation_id, "channel": SEND_CHANNEL.get(channel, channel),
         "kind": kind, "text": text, "status": OutboundMessage.QUEUED, "created_at": now, "dedupe_key": dedupe_key,
-        "attempts": 0,
+        "attempts": 0, "next_attempt_at": now,  # due at once: `outbox retry` finds it if its job is lost
     }
     if dedupe_key is None:
         message = OutboundMessage(**values)

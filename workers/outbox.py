@@ -1,9 +1,10 @@
-"""Messages that failed for now and are due again: what RQ's retries do, for deployments with no worker.
+"""Queued messages that are due: retries when no RQ worker runs, and sends whose job never ran.
 
-With REDIS_URL unset, jobs run inline and nothing waits out a backoff: a send that failed for now
-(Twilio 429 or 5xx, Telegram flood control, a channel not configured yet) stays queued with the
-time it is due again (`next_attempt_at`). `python app.py outbox retry`, from cron or by hand,
-sends the due ones through the same send job, which still sends each message at most once.
+Every queued message carries the time it is due (`next_attempt_at`): when it is queued, then,
+after a send that failed for now (Twilio 429 or 5xx, Telegram flood control, a channel not
+configured yet), when its backoff ends. With REDIS_URL unset nothing else waits out a backoff; with
+Redis down or flushed, a job can be lost. `python app.py outbox retry`, from cron or by hand,
+hands the due ones to the same send job, which still sends each message at most once.
 """
 
 from __future__ import annotations
@@ -19,14 +20,18 @@ from models import OutboundMessage
 
 @dataclass(frozen=True)
 class Waiting:
-    """Queued messages that failed for now: how many, and when the first is due."""
+    """Queued messages that were tried and failed for now: how many, and when the first is due again."""
 
     count: int
     next_due: datetime | None
 
 
 def due(session: Session, now: datetime, limit: int = 10_000) -> list[int]:
-    """Ids of the queued messages due again by `now`, oldest due first."""
+    """Ids of the queued messages due by `now`, oldest due first: retries, and sends whose job was lost.
+
+    With RQ, a message queued a moment ago may still wait in Redis: handing it over again is
+    harmless, the send job claims each message once.
+    """
     query = (select(OutboundMessage.id)
              .where(OutboundMessage.status == OutboundMessage.QUEUED, OutboundMessage.next_attempt_at <= now)
              .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(limit))
@@ -34,10 +39,10 @@ def due(session: Session, now: datetime, limit: int = 10_000) -> list[int]:
 
 
 def waiting(session: Session) -> Waiting:
-    """The queued messages waiting for a retry, due or not."""
+    """The queued messages waiting for a retry after a failed try, due or not."""
     count, first = session.execute(
         select(func.count(), func.min(OutboundMessage.next_attempt_at))
-        .where(OutboundMessage.status == OutboundMessage.QUEUED, OutboundMessage.next_attempt_at.is_not(None))
+        .where(OutboundMessage.status == OutboundMessage.QUEUED, OutboundMessage.attempts > 0)
     ).one()
     return Waiting(count, first)
 

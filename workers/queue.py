@@ -71,9 +71,9 @@ _connections: dict[str, Any] = {}
 
 
 def connection(url: str):
-    """One Redis connection pool per URL and process."""
+    """One Redis connection pool per URL and process, with timeouts: a hung Redis must not hang a request."""
     if url not in _connections:
         import redis
 
-        _connections[url] = redis.Redis.from_url(url)
+        _connections[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     return _connections[url]

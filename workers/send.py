@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 
 from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed, Throttled
@@ -23,9 +24,14 @@ NOT_CONFIGURED_RETRY = 300  # a channel without credentials yet: look again in 5
 
 
 def queue_send(message_id: int) -> None:
-    """Send a recorded message from a worker (or now, inline)."""
-    enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}",
-            retry=Retry(max=len(SEND_RETRY_INTERVALS), interval=SEND_RETRY_INTERVALS))
+    """Send a recorded message from a worker (or now, inline); with Redis down, leave it for `outbox retry`."""
+    try:
+        enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}",
+                retry=Retry(max=len(SEND_RETRY_INTERVALS), interval=SEND_RETRY_INTERVALS))
+    except RedisError as exc:
+        # The message is stored, queued and due: nothing is lost, and the request that queued it
+        # (a Telegram update, a dashboard broadcast) must not fail over it.
+        log.error("outbound %s not handed to a worker (%s): `python app.py outbox retry` will", message_id, type(exc).__name__)
 
 
 def send_message(message_id: int) -> str:
@@ -72,7 +78,7 @@ def send_message(message_id: int) -> str:
         except ChannelNotConfigured as exc:
             message.next_attempt_at = utcnow() + timedelta(seconds=NOT_CONFIGURED_RETRY)  # configured by then, perhaps
             return _finish(session, message, OutboundMessage.QUEUED, str(exc))
-        message.external_id, message.sent_at, message.next_attempt_at = external_id, utcnow(), None
+        message.external_id, message.sent_at = external_id, utcnow()
         return _finish(session, message, OutboundMessage.SENT, None)
 
 
@@ -83,6 +89,8 @@ def _confirms_opt_out(message: OutboundMessage, participant) -> bool:
 
 def _finish(session, message: OutboundMessage, status: str, error: str | None) -> str:
     message.status, message.error = status, (error or None) and error[:255]
+    if status != OutboundMessage.QUEUED:
+        message.next_attempt_at = None  # sent, or done with for good: never due again
     session.commit()
     log.info("outbound %s: %s", message.id, status)
     return status

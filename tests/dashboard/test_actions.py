@@ -100,3 +100,36 @@ def test_opted_out_respondents_get_nothing(official, fakes, db):
         stopped.opted_out_at = utcnow()
         session.commit()
         assert len(recipients(session, session.get(Action, action_id))) == len(everyone) - 1
+
+
+def test_with_redis_down_a_broadcast_is_kept_and_sending_again_later_reaches_each_once(settings, accounts, fakes, db):
+    twilio, telegram = fakes
+    configured = settings.replace(
+        TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_AUTH_TOKEN=AUTH, TWILIO_FROM_NUMBER="+15005550006", TWILIO_API_URL=twilio.url,
+        TELEGRAM_BOT_TOKEN=BOT, TELEGRAM_API_URL=telegram.api_url)
+    working = create_app(configured)
+    assert working.test_cli_runner().invoke(args=["demo", "--no-serve", "--citizens", "60"]).exit_code == 0
+    down = create_app(configured.replace(REDIS_URL="redis://127.0.0.1:1/0"))  # the workers' Redis unreachable
+    client = down.test_client()
+    log_in(client, accounts["admin"])
+    action_id = _new_action(client)
+    url = f"/dashboard/access-barriers/actions/{action_id}/broadcast?lang=en"
+    form = {"csrf_token": csrf_from(client.get(url).data), "text_fr": "Vous avez dit, nous faisons.", "text_en": "You said, we did."}
+    preview = client.post(url, data={**form, "confirm": "preview"}).data.decode()
+    form["form_key"] = re.search(r'name="form_key" value="([^"]+)"', preview).group(1)
+
+    refused = client.post(url, data={**form, "confirm": "send"})
+    assert refused.status_code == 503
+    page = refused.data.decode()
+    assert "workers cannot be reached" in page and "You said, we did." in page, "the official's text is still there"
+    assert twilio.sent == [] and telegram.sent == []
+    down.extensions["palabre.database"].dispose()
+
+    again = working.test_client()  # Redis back (here: jobs inline); the same form sent again
+    log_in(again, accounts["admin"])
+    form["csrf_token"] = csrf_from(again.get(url).data)
+    assert again.post(url, data={**form, "confirm": "send"}).status_code == 302
+    assert again.post(url, data={**form, "confirm": "send"}).status_code == 302  # and a double click
+    with db.session() as session:
+        expected = recipients(session, session.get(Action, action_id))
+    assert expected and len(twilio.sent) + len(telegram.sent) == len(expected)

@@ -65,3 +65,14 @@ def test_an_admin_closes_and_reopens_a_consultation(admin):
     assert admin.post("/dashboard/access-barriers/status", data={"status": "closed", "csrf_token": token}).status_code == 302
     assert b"badge closed" in admin.get("/dashboard/").data
     assert admin.post("/dashboard/access-barriers/status", data={"status": "bogus", "csrf_token": token}).status_code == 422
+
+
+def test_with_redis_down_officials_still_log_in_and_guessing_is_still_slowed(settings, accounts):
+    from app import create_app
+
+    client = create_app(settings.replace(REDIS_URL="redis://127.0.0.1:1/0")).test_client()  # shared counter unreachable
+    assert log_in(client, accounts["admin"]).status_code == 302
+    other = create_app(settings.replace(REDIS_URL="redis://127.0.0.1:1/0")).test_client()
+    for _ in range(5):
+        assert log_in(other, accounts["analyst"], "guess").status_code == 401
+    assert log_in(other, accounts["analyst"]).status_code == 429, "counted in the process meanwhile"

@@ -221,3 +221,22 @@ def test_without_a_bot_token_updates_are_still_recorded_and_replies_wait(loaded,
         assert session.scalar(select(func.count()).select_from(Conversation)) == 1
     assert str(USER_ID) not in "".join(statuses)
     assert count(db, Answer) == 0
+
+
+def test_with_redis_down_the_update_is_taken_and_its_reply_waits_for_outbox_retry(loaded, settings, db, fake_telegram, caplog):
+    broken = create_app(settings.replace(REDIS_URL="redis://127.0.0.1:1/0"))  # no worker reachable
+    person = Citizen(broken.test_client(), fake_telegram)
+    response = person.says("/start")
+    assert response.status_code == 200, "Telegram would resend the update, and we would take it as a repeat"
+    assert fake_telegram.called("sendMessage") == []
+    with db.session() as session:
+        waiting = session.scalars(select(OutboundMessage).where(OutboundMessage.status == "queued")).all()
+    assert waiting and all(m.next_attempt_at is not None for m in waiting)
+    assert "outbox retry" in caplog.text and str(USER_ID) not in caplog.text
+    broken.extensions["palabre.database"].dispose()
+
+    result = loaded.test_cli_runner().invoke(args=["outbox", "retry"])  # Redis back; here: jobs inline
+    assert result.exit_code == 0 and f"{len(waiting)} due messages handed to the send job." in result.output
+    assert len(fake_telegram.called("sendMessage")) == len(waiting)
+    with db.session() as session:
+        assert {m.status for m in session.scalars(select(OutboundMessage))} == {"sent"}
