@@ -6,6 +6,7 @@ import logging
 import traceback
 
 from flask import Flask, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,15 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         return _answer(error.code or 500, error.description or error.name)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        # Unreachable, restarting, out of disk: the caller should come back (Telegram resends the
+        # update; nothing of this request was committed). The type only, as below.
+        log.error("database unavailable on %s %s: %s", request.method, request.path,
+                  type(getattr(error, "orig", None) or error).__name__)
+        return _answer(503, "The database is unavailable; try again in a moment.", {"Retry-After": "30"})
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         # The type and the stack, not the message: a database error's message can quote a
@@ -27,7 +37,7 @@ def register_error_handlers(app: Flask) -> None:
         return _answer(500, InternalServerError.description)
 
 
-def _answer(status: int, reason: str):
+def _answer(status: int, reason: str, headers: dict[str, str] | None = None):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify({"error": reason, "status": status}), status
-    return reason + "\n", status, {"Content-Type": "text/plain; charset=utf-8"}
+        return jsonify({"error": reason, "status": status}), status, headers or {}
+    return reason + "\n", status, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
