@@ -25,7 +25,7 @@ from palabre import identity
 from palabre.config import Config
 from palabre import inbound_store as store
 from palabre.consultations import consultation_for_message, flow_by_hash, flow_of, get_consultation
-from palabre.upsert import insert_ignore, upsert
+from palabre.upsert import insert_ignore
 from workers.aggregate import refresh_after_completion
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rq import Retry
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from models import Action, Broadcast, Consultation, OutboundMessage, utcnow
 from palabre.consultations import flow_of
@@ -42,15 +42,30 @@ def fan_out(broadcast_id: int) -> int:
             .where(OutboundMessage.dedupe_key.like(f"broadcast:{broadcast.id}:%"), OutboundMessage.status == OutboundMessage.QUEUED)
             .order_by(OutboundMessage.id)
         ).all()
-    inline = not job_app().config.get("REDIS_URL")
-    position: dict[str, int] = {}
-    for message_id, channel in pending:
+        inline = not job_app().config.get("REDIS_URL")
+        delays = {} if inline else _spaced(pending)
+        if delays:  # each message is due when its turn comes: `outbox retry` must not send them all at once
+            now = utcnow()
+            table = OutboundMessage.__table__
+            session.connection().execute(update(table).where(table.c.id == bindparam("message_id"))
+                                         .values(next_attempt_at=bindparam("due")),
+                                         [{"message_id": m, "due": now + delay} for m, delay in delays.items()])
+            session.commit()
+    for message_id, _channel in pending:
         if inline:
             send_message(message_id)
             continue
-        slot = position.get(channel, 0)
-        position[channel] = slot + 1
-        enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}",
-                delay=timedelta(seconds=slot / SENDS_PER_SECOND.get(channel, 1.0)),
+        enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}", delay=delays[message_id],
                 retry=Retry(max=len(SEND_RETRY_INTERVALS), interval=SEND_RETRY_INTERVALS))
     return len(pending)
+
+
+def _spaced(pending) -> dict[int, timedelta]:
+    """How long each message waits, so that each channel gets no more than its rate."""
+    position: dict[str, int] = {}
+    delays = {}
+    for message_id, channel in pending:
+        slot = position.get(channel, 0)
+        position[channel] = slot + 1
+        delays[message_id] = timedelta(seconds=slot / SENDS_PER_SECOND.get(channel, 1.0))
+    return delays

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import OutboundMessage
+from workers.queue import connection, redis_url
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,25 @@ def due(session: Session, now: datetime, limit: int = 10_000) -> list[int]:
              .where(OutboundMessage.status == OutboundMessage.QUEUED, OutboundMessage.next_attempt_at <= now)
              .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(limit))
     return list(session.scalars(query))
+
+
+def with_workers(message_ids: list[int]) -> set[int]:
+    """The messages whose send job RQ still holds (queued, scheduled, running): theirs is not lost.
+
+    Empty with jobs inline (no REDIS_URL), or when Redis cannot be asked: then every due message
+    is handed over again, which is safe (the send job claims each message once).
+    """
+    url = redis_url()
+    if not url or not message_ids:
+        return set()
+    from rq.job import Job, JobStatus
+
+    alive = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
+    try:
+        jobs = Job.fetch_many([f"send-{m}" for m in message_ids], connection=connection(url))
+        return {m for m, job in zip(message_ids, jobs) if job is not None and job.get_status(refresh=False) in alive}
+    except RedisError:
+        return set()
 
 
 def waiting(session: Session) -> Waiting:

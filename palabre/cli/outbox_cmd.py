@@ -10,7 +10,7 @@ from flask import Flask
 
 from models import utcnow
 from palabre.extensions import config, database
-from workers.outbox import due, status_counts, waiting
+from workers.outbox import due, status_counts, waiting, with_workers
 from workers.send import SEND_RETRY_INTERVALS, queue_send
 
 
@@ -59,6 +59,8 @@ def register(app: Flask) -> None:
 def _send_due() -> int:
     with database().session() as session:
         ids = due(session, utcnow())
+    held = with_workers(ids)
+    ids = [m for m in ids if m not in held]  # RQ will send those itself
     if not ids:
         return 0
     with click.progressbar(ids, label="Sending due messages", show_pos=True) as bar:

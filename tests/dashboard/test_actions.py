@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
 
 from app import create_app
-from models import Action, OutboundMessage, Participant
+from models import Action, Participant
 from palabre.feedback import recipients
 from tests.dashboard.conftest import csrf_from, log_in
 from tests.fakes.fake_telegram import FakeTelegram

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from palabre.config import Config
 
 
 def _text(response) -> str:

@@ -13,8 +13,6 @@ from sqlalchemy import select
 from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, CITIZEN as PHONE, FROM_NUMBER
 from models import OutboundMessage, Participant
 from palabre.config import ROOT
-from palabre.identity import TEL
-from palabre.inbound import find_or_create_participant
 from workers.queue import Queues
 from workers.send import SEND_RETRY_INTERVALS, queue_send
 
