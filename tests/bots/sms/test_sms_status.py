@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from fakes.twilio_requests import payload, post_signed
 from models import OutboundMessage, Participant
