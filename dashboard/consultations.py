@@ -16,6 +16,7 @@ from models import CLOSED, OPEN, Action, Consultation, Conversation
 from palabre.aggregate import latest_snapshot
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation, set_status
 from palabre.extensions import config, db_session
+from workers.outbox import status_counts, waiting
 
 bp = Blueprint("consultations", __name__, url_prefix="/dashboard", template_folder="templates")
 bp.before_request(check_csrf)
@@ -58,7 +59,7 @@ def index():
         {"consultation": c, "flow": flow_of(c), "reach": reach_of(c, config()), "counts": counts.get(c.id, {})}
         for c in consultations
     ]
-    return render_template("consultations.html", rows=rows)
+    return render_template("consultations.html", rows=rows, outbox=status_counts(session), retrying=waiting(session))
 
 
 @bp.post("/<slug>/status")

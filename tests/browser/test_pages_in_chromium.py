@@ -55,6 +55,8 @@ def test_an_official_logs_in_and_reads_the_profile(server, page, tmp_path):
     page.fill("#password", "a long enough password")
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/dashboard/")
+    assert page.locator("#outbox").is_visible()  # what went out to citizens, under the consultations
+    shot(page, tmp_path, "consultations")
     page.click("text=Progress and profile")
     page.wait_for_selector("h2#progress")
     assert page.locator("svg").count() >= 2

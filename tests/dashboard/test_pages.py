@@ -25,6 +25,25 @@ def test_consultations_list_shows_status_purposes_commitment_and_ways_in(app, se
     assert "The city will publish the results within 2 months" in page
 
 
+def test_officials_see_what_went_out_and_what_waits_for_a_retry(analyst, db, settings, now):
+    from datetime import timedelta
+
+    from models import OutboundMessage
+    from palabre.identity import TEL
+    from palabre.inbound import find_or_create_participant
+
+    with db.session() as session:
+        person = find_or_create_participant(session, settings.PSEUDONYM_KEY, TEL, "+447700900001", now)
+        for status, attempts in (("sent", 1), ("sent", 1), ("failed", 6), ("skipped", 0), ("queued", 2)):
+            session.add(OutboundMessage(participant_id=person.id, channel="sms", kind="invitation", text="Bonjour", status=status,
+                                        attempts=attempts, created_at=now, next_attempt_at=now + timedelta(minutes=2) if status == "queued" else None))
+        session.commit()
+    page = _text(analyst.get("/dashboard/?lang=en"))
+    assert "sent 2, waiting 1, failed 1, not sent: opted out 1." in page
+    assert "1 failed for now and will be tried again" in page and "python app.py outbox retry" in page
+    assert "+447700900001" not in page and "900001" not in page
+
+
 def test_the_page_speaks_french_on_request(analyst):
     page = _text(analyst.get("/dashboard/?lang=fr"))
     assert "Comment les citoyens participent" in page and "La mairie publiera" in page
