@@ -44,6 +44,13 @@ def test_officials_see_what_went_out_and_what_waits_for_a_retry(analyst, db, set
     assert "+447700900001" not in page and "900001" not in page
 
 
+def test_codes_read_as_words_in_english(analyst, runner):
+    runner.invoke(args=["demo", "--no-serve", "--citizens", "25"])
+    page = _text(analyst.get("/dashboard/?lang=en"))
+    assert "citizen voice" in page and "simpler procedures" in page
+    assert "citizen_voice" not in page and "opted_out" not in page
+
+
 def test_the_page_speaks_french_on_request(analyst):
     page = _text(analyst.get("/dashboard/?lang=fr"))
     assert "Comment les citoyens participent" in page and "La mairie publiera" in page
