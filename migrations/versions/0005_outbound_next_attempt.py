@@ -20,6 +20,9 @@ def upgrade() -> None:
     with op.batch_alter_table('outbound_messages') as batch:
         batch.add_column(sa.Column('next_attempt_at', models.base.UTCDateTime(timezone=True), nullable=True))
         batch.create_index('ix_outbound_messages_due', ['status', 'next_attempt_at'])
+    # Messages queued before this release are due now: a lost job or a failed inline send of theirs
+    # is picked up by `outbox retry` like any other.
+    op.execute("UPDATE outbound_messages SET next_attempt_at = created_at WHERE status = 'queued'")
 
 
 def downgrade() -> None:

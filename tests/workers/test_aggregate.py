@@ -62,14 +62,14 @@ def test_a_failed_aggregation_leaves_the_previous_snapshot_whole(loaded, db, set
     def broken(*args, **kwargs):
         raise RuntimeError("the worker died mid-way")
 
-    monkeypatch.setattr(aggregation, "build_profile", broken)
-    with pytest.raises(RuntimeError):
-        aggregate(db, settings, cid, now)
+    with monkeypatch.context() as patched:
+        patched.setattr(aggregation, "build_profile", broken)
+        with pytest.raises(RuntimeError):
+            aggregate(db, settings, cid, now)
     with db.session() as session:
         assert latest_snapshot(session, cid).id == first.id
         assert session.scalar(select(func.count()).select_from(ProfileSnapshot)) == 1
     assert facts(db) == 50  # derived data, kept: the retry does not compute them again
-    monkeypatch.undo()
     assert aggregate(db, settings, cid, now).responses == 50
 
 

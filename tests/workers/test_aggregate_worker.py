@@ -133,11 +133,11 @@ def test_a_job_that_failed_for_good_does_not_block_the_next(rq_app, db, now, mon
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(job, "aggregate", broken)
-    complete(rq_app, cid)
-    work(rq_app)
+    with monkeypatch.context() as patched:  # undoes only this patch, not the fixture's own queue and keys
+        patched.setattr(job, "aggregate", broken)
+        complete(rq_app, cid)
+        work(rq_app)
     assert FailedJobRegistry(queue=queue()).count == 1 and snapshots(db) == []
-    monkeypatch.undo()
     complete(rq_app, cid)
     work(rq_app)
     assert [s.responses for s in snapshots(db)] == [12]
