@@ -66,11 +66,16 @@ def settings(settings, fake_twilio, request):
 
 
 def _own_queues(monkeypatch) -> None:
-    """Queue names of this test's own: other test runs may share this Redis database."""
+    """Queue names and keys of this test's own: other test runs may share this Redis database."""
+    from workers import aggregate
+
     tag = secrets.token_hex(4)
     for name in ("SEND", "AGGREGATE", "DEFAULT"):
         monkeypatch.setattr(Queues, name, f"{getattr(Queues, name)}-test-{tag}")
     monkeypatch.setattr(Queues, "ALL", (Queues.SEND, Queues.AGGREGATE, Queues.DEFAULT))
+    # Completions (the demo's, say) schedule profile refreshes: their coalescing key too.
+    monkeypatch.setattr(aggregate, "JOB_PREFIX", f"aggregate-test-{tag}")
+    monkeypatch.setattr(aggregate, "EPOCH_KEY", f"palabre:test-{tag}:aggregate-epoch:{{}}")
 
 
 @pytest.fixture
@@ -113,8 +118,14 @@ def _release_scheduled(queue_name: str | None = None) -> int:
 
 
 def _empty_queues() -> None:
-    """Leave no job behind (only this test's queues are touched, not the whole database)."""
+    """Leave no job or key behind (only this test's queues and keys are touched, not the whole database)."""
+    from workers import aggregate
+
     connection = redis.Redis.from_url(TEST_REDIS_URL)
+    epochs = aggregate.EPOCH_KEY.split("{}")[0]
+    if epochs.startswith("palabre:test-"):
+        for key in connection.scan_iter(epochs + "*"):
+            connection.delete(key)
     for name in Queues.ALL:
         queue = Queue(name, connection=connection)
         queue.empty()
