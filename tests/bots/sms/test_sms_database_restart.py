@@ -1,22 +1,54 @@
-"""A PostgreSQL restart (or an idle timeout) closes pooled connections: the next citizen must not notice."""
+"""A PostgreSQL restart (or an idle timeout) closes pooled connections: the next citizen must not notice.
+
+SQLite has no server to close anything, so this test runs on PostgreSQL in both suites: on a
+database of its own, created and dropped here (.ci/run starts PostgreSQL).
+"""
 
 from __future__ import annotations
 
+import os
 import time
 
 import psycopg
 import pytest
+from sqlalchemy import select
 
+from app import create_app
 from fakes.twilio_requests import payload, post_signed, twiml_messages
 from models import Answer
+from palabre.consultations import load_library
+from palabre.config import ROOT
+from palabre.db import Database
+from palabre.schema import upgrade
+
+SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
+NAME = "palabre_test_restart"
 
 
-def _close_the_pools_connections(db) -> int:
-    """Have the server end every other connection to the test database, as a restart would."""
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url, autocommit=True) as admin:
-        others = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        pids = [row[0] for row in admin.execute(others)]
+@pytest.fixture
+def postgres_app(settings):
+    """The app on a PostgreSQL database of this test's own, migrated, with the shipped flows open."""
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{NAME}"')
+    url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://', 1)}/{NAME}"
+    database = Database(url)
+    upgrade(database.engine)
+    database.dispose()
+    app = create_app(settings.replace(DATABASE_URL=url))
+    with app.extensions["palabre.database"].session() as session:
+        load_library(session, ROOT / "flows" / "library")
+        session.commit()
+    yield app
+    app.extensions["palabre.database"].dispose()
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+
+
+def _close_the_pools_connections() -> int:
+    """Have the server end every connection to the test's database, as a restart would."""
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (NAME,))]
         for pid in pids:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         deadline = time.monotonic() + 10
@@ -26,13 +58,12 @@ def _close_the_pools_connections(db) -> int:
     return len(pids)
 
 
-def test_a_message_after_the_server_closed_pooled_connections_is_answered(loaded, client, db):
-    if db.is_sqlite:
-        pytest.skip("SQLite has no server to close connections")
+def test_a_message_after_the_server_closed_pooled_connections_is_answered(postgres_app):
+    client, db = postgres_app.test_client(), postgres_app.extensions["palabre.database"]
     first = post_signed(client, "/sms/twilio", payload("inbound_sms", Body="AVIS", MessageSid="SM" + "1" * 32))
     assert twiml_messages(first)[-1].startswith("Langue / Language?")
     assert db.engine.pool.checkedin() >= 1  # the webhook's connection waits in the pool
-    assert _close_the_pools_connections(db) >= 1
+    assert _close_the_pools_connections() >= 1
 
     second = post_signed(client, "/sms/twilio", payload("inbound_sms", Body="1", MessageSid="SM" + "2" * 32))
 
@@ -40,4 +71,4 @@ def test_a_message_after_the_server_closed_pooled_connections_is_answered(loaded
     assert "indisponible" not in second.get_data(as_text=True)  # not 'service unavailable, send it again'
     assert "Acceptez-vous de répondre" in twiml_messages(second)[-1]
     with db.session() as session:
-        assert session.query(Answer).filter_by(question_id="lang").one().value == "fr"
+        assert session.scalars(select(Answer.value).where(Answer.question_id == "lang")).one() == "fr"
