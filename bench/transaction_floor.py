@@ -107,14 +107,16 @@ def _statements() -> dict[str, str]:
     """The webhook's statements, compiled for psycopg from the objects the app executes."""
     from sqlalchemy.dialects.postgresql import psycopg as dialect
 
+    from models import Answer, InboundMessage
     from palabre import inbound_store as store
+    from palabre.upsert import insert_ignore_statement, upsert_statement
     from palabre.outbound import _INLINE_REPLY
 
     compiled = {  # each statement, with the columns the app passes values for
         "lock": (store._LOCK_LIVE, None),
-        "record": (store._BY_DIALECT["postgresql"]["record"],
+        "record": (insert_ignore_statement("postgresql", InboundMessage.__table__, store.INBOUND_CONFLICT),
                    ["channel", "external_id", "participant_id", "conversation_id", "text", "received_at"]),
-        "answer": (store._BY_DIALECT["postgresql"]["answer"],
+        "answer": (upsert_statement("postgresql", Answer.__table__, store.ANSWER_CONFLICT, store.ANSWER_UPDATE),
                    ["conversation_id", "question_id", "value", "raw_text", "valid", "answered_at"]),
         "save": (store._SAVE_CONVERSATION, ["state", "status", "current_question", "last_activity_at"]),
         "reply": (_INLINE_REPLY, ["participant_id", "conversation_id", "inbound_id", "channel", "kind", "text", "status",

@@ -10,7 +10,6 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select, type_coerce
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows.model import Flow
@@ -20,6 +19,7 @@ from models import Answer, CensusTargets, Consultation, Conversation, Invitation
 from palabre.config import Config
 from palabre.consultations import UnknownConsultation, flow_of, open_consultations
 from palabre.db import Database
+from palabre.upsert import upsert
 from profiles.cells import cells_from_counts
 from profiles.facts import FactMaker, decode_groups, encode_groups, facts_key, helper_question
 from profiles.funnel import Unfinished, completion_funnel
@@ -197,12 +197,7 @@ def _needed_questions(flow: Flow) -> list[str]:
 def _upsert_facts(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(ResponseFact.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["conversation_id"],
-        set_={column: statement.excluded[column] for column in ("consultation_id", "facts_key", "groups", "deprived", "helpers")},
-    )
     # One cached statement, many parameter sets: psycopg sends them pipelined, without a round trip
     # each (measured faster here than SQLAlchemy's multi-row "insertmanyvalues", which needs RETURNING).
-    session.connection().execute(statement, rows)
+    upsert(session.connection(), ResponseFact, rows, ("conversation_id",),
+           ("consultation_id", "facts_key", "groups", "deprived", "helpers"))

@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.events import AnswerCleared, AnswerRecorded, Event, Finished, LanguageChanged, OptedOut
 from flows.state import ACTIVE, OPTED_OUT, State
 from models import Answer, ChannelAddress, Consultation, Conversation, InboundMessage, Participant
+from palabre.upsert import insert_ignore, upsert
 
 _participants, _addresses, _conversations = Participant.__table__, ChannelAddress.__table__, Conversation.__table__
 _answers, _inbound, _consultations = Answer.__table__, InboundMessage.__table__, Consultation.__table__
@@ -62,15 +62,8 @@ _CLEAR_ANSWER = delete(_answers).where(_answers.c.conversation_id == bindparam("
 _OPT_OUT = update(_participants).where(_participants.c.id == bindparam("participant_id"))
 
 
-def _dialect_statements(module: Any) -> dict[str, Any]:
-    record = module.insert(_inbound).on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(_inbound.c.id)
-    answer = module.insert(_answers)
-    answer = answer.on_conflict_do_update(index_elements=["conversation_id", "question_id"],
-                                          set_={c: answer.excluded[c] for c in ("value", "raw_text", "valid", "answered_at")})
-    return {"record": record, "answer": answer}
-
-
-_BY_DIALECT = {"postgresql": _dialect_statements(postgresql), "sqlite": _dialect_statements(sqlite)}
+ANSWER_CONFLICT, ANSWER_UPDATE = ("conversation_id", "question_id"), ("value", "raw_text", "valid", "answered_at")
+INBOUND_CONFLICT = ("channel", "external_id")
 
 
 def lock_live(connection: Connection, scheme: str, address_hash: str) -> Live | None:
@@ -87,7 +80,7 @@ def record_inbound(connection: Connection, channel: str, external_id: str, text:
     """Store a message once, under its channel's id; None when that id was already stored (a retry)."""
     values = {"channel": channel, "external_id": external_id, "text": text, "received_at": now,
               "participant_id": participant_id, "conversation_id": conversation_id}
-    return connection.execute(_BY_DIALECT[connection.dialect.name]["record"], values).scalar()
+    return insert_ignore(connection, InboundMessage, values, INBOUND_CONFLICT)
 
 
 def save_step(connection: Connection, participant_id: int, conversation_id: int, state: State, events: list[Event],
@@ -97,10 +90,10 @@ def save_step(connection: Connection, participant_id: int, conversation_id: int,
                               "current_question": state.current, "last_activity_at": now}
     for event in events:
         if isinstance(event, AnswerRecorded):
-            connection.execute(_BY_DIALECT[connection.dialect.name]["answer"], {
+            upsert(connection, Answer, {
                 "conversation_id": conversation_id, "question_id": event.question_id, "value": event.value,
                 "raw_text": event.raw, "valid": event.valid, "answered_at": now,
-            })
+            }, ANSWER_CONFLICT, ANSWER_UPDATE)
         elif isinstance(event, AnswerCleared):
             connection.execute(_CLEAR_ANSWER, {"conversation_id": conversation_id, "question_id": event.question_id})
         elif isinstance(event, LanguageChanged):
