@@ -69,6 +69,9 @@ def test_the_simulator_renders_three_channels_and_buttons_answer(server, page, t
     page.fill("#email", "official@city.example")
     page.fill("#password", "a long enough password")
     page.click("button[type=submit]")
+    # Let the login's redirect finish first: its response also sets the session cookie, and
+    # arriving after the simulator's it would overwrite the conversation the simulator keeps there.
+    page.wait_for_url(f"{server}/dashboard/")
     page.goto(f"{server}/dashboard/access-barriers/simulator/?lang=en")
     page.click(".keyboard button:has-text('English')")
     page.wait_for_selector("text=Do you agree to answer?")
