@@ -56,10 +56,22 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
 
     init_dashboard(app)
 
-    from palabre.cli import register
+    from palabre.signals import response_completed
+
+    # Services announce; jobs act. Connecting twice (several apps in one process) is harmless.
+    response_completed.connect(_refresh_profile, weak=False)
+
+    from cli import register
 
     register(app)
     return app
+
+
+def _refresh_profile(consultation_id: int) -> None:
+    """Coalesce a profile refresh after a completed conversation (see workers.aggregate)."""
+    from workers.aggregate import refresh_after_completion
+
+    refresh_after_completion(consultation_id)
 
 
 cli = FlaskGroup(create_app=create_app, add_default_commands=True, help="Palabre: consult citizens by SMS, USSD and Telegram.")

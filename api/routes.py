@@ -16,7 +16,7 @@ from palabre.aggregate import latest_snapshot
 from flows.model import Flow
 from models import Action, Consultation, Conversation
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation
-from palabre.export import columns, export_rows
+from palabre.exports.table import columns, export_rows
 from palabre.extensions import db_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

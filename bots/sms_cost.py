@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bots.sms_segments import count_segments, non_gsm_characters
+from palabre.sms_segments import count_segments, non_gsm_characters
 from bots.text import render_ask
 from flows.engine import ask
 from flows.errors import Problem

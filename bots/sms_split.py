@@ -11,7 +11,7 @@ Carriers may deliver separate messages out of order, so a cut falls between whol
 
 from __future__ import annotations
 
-from bots.sms_segments import GSM7_BASIC, GSM7_EXTENSION, GSM7_SINGLE, UCS2_SINGLE, count_segments, to_gsm_friendly
+from palabre.sms_segments import GSM7_BASIC, GSM7_EXTENSION, GSM7_SINGLE, UCS2_SINGLE, count_segments, to_gsm_friendly
 
 _GSM = GSM7_BASIC | GSM7_EXTENSION
 

@@ -12,9 +12,9 @@ from dashboard.consultations import consultation_or_404
 from dashboard.security import login_required
 from models import Answer, Conversation, Participant, utcnow
 from palabre.consultations import flow_of
-from palabre.export import write_csv
-from palabre.export_floip import write_floip
-from palabre.export_xlsx import write_xlsx
+from palabre.exports.table import write_csv
+from palabre.exports.floip import write_floip
+from palabre.exports.xlsx import write_xlsx
 from palabre.extensions import db_session
 
 bp = Blueprint("responses", __name__, url_prefix="/dashboard/<slug>", template_folder="templates")

@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from bots.sms_segments import count_segments
+from palabre.sms_segments import count_segments
 from bots.text import render_messages
 from bots.ussd_screen import render_screen
 from dashboard.consultations import consultation_or_404

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bots.sms_segments import count_segments
+from palabre.sms_segments import count_segments
 from flows.model import Flow
 from flows.state import COMPLETED
 from models import Action, Answer, Consultation, Conversation, Participant

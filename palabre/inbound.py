@@ -25,8 +25,8 @@ from palabre import identity
 from palabre.config import Config
 from palabre import inbound_store as store
 from palabre.consultations import consultation_for_message, flow_by_hash, flow_of, get_consultation
+from palabre.signals import response_completed
 from palabre.upsert import insert_ignore
-from workers.aggregate import refresh_after_completion
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Outcome:
 def after_commit(outcome: Outcome) -> None:
     """Start the work a stored message triggers, once its transaction is committed (jobs read the database)."""
     if outcome.completed_consultation_id is not None:
-        refresh_after_completion(outcome.completed_consultation_id)
+        response_completed.send(outcome.completed_consultation_id)
 
 
 def handle_inbound(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:

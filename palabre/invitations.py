@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sqlalchemy import select
 
-from bots.sms_segments import count_segments, to_gsm_friendly
+from palabre.sms_segments import count_segments, to_gsm_friendly
 from flows.messages import message
 from flows.model import Flow
 from models import Consultation, Conversation, Invitation, OutboundMessage

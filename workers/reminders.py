@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bots.sms_segments import count_segments, to_gsm_friendly
+from palabre.sms_segments import count_segments, to_gsm_friendly
 from bots.text import render_ask
 from flows.engine import ask
 from flows.messages import message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bots.sms_segments import count_segments
+from palabre.sms_segments import count_segments
 from bots.sms_split import fit_all, fit_to_segments
 from bots.text import render_ask
 from flows.events import Ask

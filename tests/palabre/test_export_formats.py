@@ -17,9 +17,9 @@ from sqlalchemy import select
 from flows.loader import check_flow_text
 from models import Answer, Consultation, Participant
 from palabre.consultations import get_consultation, upsert_consultation
-from palabre.export import BASE_COLUMNS, write_csv
-from palabre.export_floip import FIELDS, SPEC_VERSION, package_id, write_floip
-from palabre.export_xlsx import write_xlsx
+from palabre.exports.table import BASE_COLUMNS, write_csv
+from palabre.exports.floip import FIELDS, SPEC_VERSION, package_id, write_floip
+from palabre.exports.xlsx import write_xlsx
 from palabre.identity import TEL, TELEGRAM
 from palabre.inbound import Inbound, handle_inbound
 
@@ -254,7 +254,7 @@ def test_a_failed_export_leaves_no_file_and_keeps_the_previous_one(loaded, runne
         raise RuntimeError("database went away")
 
     out.write_bytes(b"yesterday's export")
-    monkeypatch.setattr("palabre.cli.export.write_xlsx", half_written)
+    monkeypatch.setattr("cli.export.write_xlsx", half_written)
     failed = runner.invoke(args=["export", "access-barriers", "--format", "xlsx", "-o", str(out)])
     assert isinstance(failed.exception, RuntimeError)
     assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"yesterday's export"

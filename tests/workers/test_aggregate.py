@@ -12,7 +12,7 @@ from make_responses import add_responses, consultation_id
 from models import ProfileSnapshot, ResponseFact
 from palabre import aggregate as aggregation
 from palabre.aggregate import aggregate, latest_snapshot
-from palabre.export import write_csv
+from palabre.exports.table import write_csv
 from palabre.inbound import Outcome, after_commit
 from palabre.consultations import get_consultation
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 
-from bots.sms_segments import count_segments
+from palabre.sms_segments import count_segments
 from fakes.twilio_requests import PUBLIC_BASE_URL, payload, post_signed, signature, twiml_messages
 from models import Answer, Conversation, InboundMessage, OutboundMessage, Participant
 from palabre.identity import mask

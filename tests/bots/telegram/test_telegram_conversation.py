@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fakes.telegram_updates import USER_ID, Citizen, answers, texts_to
 from models import Consultation, Conversation, Participant, utcnow
-from palabre.export import write_csv
+from palabre.exports.table import write_csv
 from palabre.inbound import Inbound, handle_inbound
 from palabre.identity import TEL
 

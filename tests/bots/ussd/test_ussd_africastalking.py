@@ -13,7 +13,7 @@ from sqlalchemy import select
 from fakes.ussd_requests import DATA, AtSession, count_rows, stored_answers
 from models import Conversation, InboundMessage, OutboundMessage
 from palabre.consultations import get_consultation
-from palabre.export import write_csv
+from palabre.exports.table import write_csv
 from palabre.identity import TEL
 from palabre.inbound import Inbound, handle_inbound
 

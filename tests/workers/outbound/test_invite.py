@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bots.sms_segments import count_segments
+from palabre.sms_segments import count_segments
 from flows.loader import check_flow_text
 from models import Consultation, Invitation, OutboundMessage
 from palabre.consultations import flow_of, set_status

@@ -1,6 +1,6 @@
 import pytest
 
-from bots.sms_segments import (
+from palabre.sms_segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     SegmentCount,

@@ -14,9 +14,9 @@ from flask import Flask
 
 from models import utcnow
 from palabre.consultations import UnknownConsultation, get_consultation
-from palabre.export import write_csv
-from palabre.export_floip import write_floip
-from palabre.export_xlsx import write_xlsx
+from palabre.exports.table import write_csv
+from palabre.exports.floip import write_floip
+from palabre.exports.xlsx import write_xlsx
 from palabre.extensions import database
 
 # The binary formats, with the file name suggested when -o is missing.

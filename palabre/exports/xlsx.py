@@ -20,7 +20,7 @@ from flows.messages import yes_no_labels
 from flows.model import Flow, Question
 from models import Consultation
 from palabre.consultations import flow_of
-from palabre.export import columns, export_rows
+from palabre.exports.table import columns, export_rows
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet

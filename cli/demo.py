@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.serving import run_simple
 
 from palabre.aggregate import aggregate_open
-from palabre.cli.init_cmd import run_init
+from cli.init_cmd import run_init
 from palabre.demo import simulate
 from palabre.extensions import config, database
 from palabre.summary import exclusion_summary

@@ -8,7 +8,7 @@ import io
 from sqlalchemy import select
 
 from models import ChannelAddress, Consultation
-from palabre.export import BASE_COLUMNS
+from palabre.exports.table import BASE_COLUMNS
 
 FRENCH = ["1", "oui", "nrod", "femme", "67", "2", "1h30", "4", "3", "4", "2", "1 2", "1", "Un bureau mobile"]
 ENGLISH = ["English", "yes", "west", "2", "34", "none", "45 min", "1", "1", "week", "smartphone with internet", "4", "3", "SKIP"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = "flows/library/access_barriers.yaml"
 BROKEN = "tests/data/flows/broken/choice_code_duplicate.yaml"
 

@@ -11,7 +11,7 @@ from bots.text import render_messages
 from bots.ussd_screen import render_screen
 from flows.events import Ask, Event
 from palabre import identity
-from palabre.cli.init_cmd import run_init
+from cli.init_cmd import run_init
 from palabre.consultations import UnknownConsultation
 from palabre.extensions import config, database
 from palabre.inbound import Inbound, after_commit, handle_inbound

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from flows.model import Flow, Question
 from models import Answer, Consultation, Conversation, Participant
 from palabre.consultations import flow_of
-from palabre.export_xlsx import choice_labels
+from palabre.exports.xlsx import choice_labels
 
 SPEC_VERSION = "1.0.0-rc1"
 PROFILE = "flow-results-package"
