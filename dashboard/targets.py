@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from dashboard.consultations import consultation_or_404
@@ -14,6 +17,7 @@ from palabre.extensions import db_session
 from profiles.targets import TargetsInvalid, parse_targets
 from workers.aggregate import schedule_aggregation
 
+log = logging.getLogger(__name__)
 bp = Blueprint("targets", __name__, url_prefix="/dashboard/<slug>/targets", template_folder="templates")
 bp.before_request(check_csrf)
 MAX_TARGETS_BYTES = 32 * 1024  # a few hundred lines of margins at most
@@ -47,7 +51,18 @@ def upload(slug: str):
                     session.add(stored)
                 stored.csv_text, stored.uploaded_at = text, utcnow()
                 session.commit()
-                schedule_aggregation(consultation.id, force=True)
-                flash(_("Census targets saved; the profile is being recomputed."))
+                flash(_refresh_profile(consultation.id))
                 return redirect(url_for("consultations.detail", slug=slug) + "#profile")
     return render_template("targets.html", consultation=consultation, stored=stored, problems=problems), 422 if problems else 200
+
+
+def _refresh_profile(consultation_id: int) -> str:
+    """Ask for the profile to be recomputed with the new targets; say what the official can expect."""
+    try:
+        schedule_aggregation(consultation_id, force=True)
+    except RedisError as exc:
+        # The targets are committed; the next completion, or `python app.py aggregate`, weights the profile.
+        log.error("profile refresh of consultation %s not scheduled: Redis unavailable (%s)", consultation_id,
+                  type(exc).__name__)
+        return _("Census targets saved; the profile will be recomputed later (the job queue is unavailable).")
+    return _("Census targets saved; the profile is being recomputed.")

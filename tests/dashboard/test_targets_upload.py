@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import io
+import socket
 
+from sqlalchemy import select
+
+from models import CensusTargets
 from tests.dashboard.conftest import csrf_from
 
 URL = "/dashboard/access-barriers/targets/?lang=en"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def upload(client, text: str):
@@ -31,3 +41,14 @@ def test_good_targets_are_stored_and_weight_the_profile(admin, runner):
 
 def test_analysts_cannot_change_targets(analyst):
     assert analyst.get(URL).status_code == 403
+
+
+def test_targets_saved_while_redis_is_down_say_the_profile_refreshes_later(admin, app, db):
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{_closed_port()}/0"  # after the login: only the refresh needs it
+    csv_text = "variable,value,population\ndistrict,centre,30000\ndistrict,nord,20000\n"
+    response = upload(admin, csv_text)
+    assert response.status_code == 302
+    page = admin.get("/dashboard/access-barriers?lang=en").data.decode()
+    assert "Census targets saved" in page and "the profile will be recomputed later" in page
+    with db.session() as session:
+        assert session.scalars(select(CensusTargets.csv_text)).one() == csv_text
