@@ -22,6 +22,7 @@ class Config:
     MIN_CELL: int = 10  # fewest respondents a published figure may describe
     CONVERSATION_IDLE_HOURS: float = 72.0  # an unanswered conversation expires after this
     REMINDER_AFTER_HOURS: float = 24.0  # `remind` nudges a conversation idle this long (once, before expiry)
+    RETENTION_DAYS: float = 180.0  # `participants retention` drops addresses this long after their consultations closed
     FLOWS_DIR: str = str(ROOT / "flows" / "library")
     INSTANCE_DIR: str = "instance"
     LOG_LEVEL: str = "WARNING"
@@ -64,6 +65,7 @@ class Config:
             MIN_CELL=int(env.get("MIN_CELL") or 10),
             CONVERSATION_IDLE_HOURS=float(env.get("CONVERSATION_IDLE_HOURS") or 72),
             REMINDER_AFTER_HOURS=float(env.get("REMINDER_AFTER_HOURS") or 24),
+            RETENTION_DAYS=float(env.get("RETENTION_DAYS") or 180),
             FLOWS_DIR=env.get("FLOWS_DIR") or str(ROOT / "flows" / "library"),
             INSTANCE_DIR=instance,
             LOG_LEVEL=(env.get("LOG_LEVEL") or "WARNING").upper(),

@@ -170,7 +170,12 @@ def find_or_create_participant(session: Session, key: str, scheme: str, address:
     # Two first messages at once: the second insert waits for the first transaction, then does nothing.
     created = insert_ignore(session, Participant, {"pseudonym": pseudonym, "created_at": now}, ("pseudonym",))
     if created is None:
-        return session.scalar(select(Participant).where(Participant.pseudonym == pseudonym).with_for_update())  # type: ignore[return-value]
+        # Known by pseudonym but not by address: a first message racing ours, or someone whose address was
+        # erased or dropped by retention (an erased person stays opted out). Link the address again.
+        participant = session.scalar(select(Participant).where(Participant.pseudonym == pseudonym).with_for_update())
+        insert_ignore(session, ChannelAddress, {"participant_id": participant.id, "scheme": scheme, "address_hash": hashed,  # type: ignore[union-attr]
+                                                "address": address, "created_at": now}, ("scheme", "address_hash"))
+        return participant  # type: ignore[return-value]
     session.execute(ChannelAddress.__table__.insert(), {
         "participant_id": created, "scheme": scheme, "address_hash": hashed, "address": address, "created_at": now})
     participant = session.get(Participant, created)

@@ -64,7 +64,7 @@ def merge_participants(session: Session, keep_id: int, drop_id: int, now: dateti
     keep.opted_out_at = min(stops) if stops else None
     pseudonyms = (drop.pseudonym, keep.pseudonym)
     session.flush()
-    for table, column in _participant_references():
+    for table, column in participant_references():
         session.execute(table.update().where(column == drop_id).values({column.name: keep_id}))
     session.execute(delete(Participant).where(Participant.id == drop_id))
     session.expire_all()  # the rows moved under the ORM's feet
@@ -93,7 +93,7 @@ def _progress(conversation: Conversation) -> tuple[int, int]:
     return len(state.history), len(state.answers)
 
 
-def _participant_references() -> list[tuple[Table, object]]:
+def participant_references() -> list[tuple[Table, object]]:
     """Every column, in every table, that points at a participant."""
     found = []
     for table in Base.metadata.sorted_tables:
