@@ -85,7 +85,7 @@ def _check_secret(expected: str | None) -> None:
 def _parse_update(body: bytes) -> Update:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep (thousands of levels) to parse
         abort(400, "The body is not JSON: Telegram posts one Update object.")
     update_id = data.get("update_id") if isinstance(data, dict) else None
     if not isinstance(update_id, int) or isinstance(update_id, bool):

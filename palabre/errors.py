@@ -5,15 +5,30 @@ from __future__ import annotations
 import logging
 import traceback
 
+from typing import Any
+
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deep to parse is invalid JSON like any other (a 400)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            # Python's parser recurses once per level and gives up a few thousand levels down.
+            raise ValueError("JSON nested too deeply") from None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer every HTTP error with its status and a one-line reason (JSON for API and JSON callers)."""
+    app.json = JSONProvider(app)  # request.get_json: too deep a body is a 400 too
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
