@@ -21,7 +21,7 @@ from flows.messages import message
 from flows.model import Flow
 from flows.state import ACTIVE, COMPLETED, OPTED_OUT, State
 from models import ChannelAddress, Consultation, Conversation, InboundMessage, Participant
-from palabre import identity
+from palabre import flood, identity
 from palabre.config import Config
 from palabre import inbound_store as store
 from palabre.consultations import consultation_for_message, flow_by_hash, flow_of, get_consultation
@@ -53,7 +53,8 @@ class Outcome:
     """What came of an inbound message: the events to render, and where they belong."""
 
     events: list[Event] = field(default_factory=list)
-    duplicate: bool = False
+    duplicate: bool = False  # already handled (or throttled): the channel answers nothing new
+    throttled: bool = False  # over the per-sender flood limit (palabre/flood.py)
     participant_id: int | None = None
     conversation_id: int | None = None
     inbound_id: int | None = None
@@ -73,8 +74,11 @@ def handle_inbound(session: Session, config: Config, inbound: Inbound, now: date
     # PostgreSQL text cannot hold NUL, and no channel means a control character as an answer.
     inbound = replace(inbound, text=_printable(inbound.text),
                       external_id=_printable(inbound.external_id)[:128] if inbound.external_id is not None else None)
+    sender = identity.address_hash(config.PSEUDONYM_KEY, inbound.scheme, inbound.address)
+    if not flood.allow(sender, now.timestamp(), config.REDIS_URL):
+        return Outcome(duplicate=True, throttled=True)  # a machine, not a person: nothing stored, nothing answered
     connection = session.connection()
-    live = store.lock_live(connection, inbound.scheme, identity.address_hash(config.PSEUDONYM_KEY, inbound.scheme, inbound.address))
+    live = store.lock_live(connection, inbound.scheme, sender)
     if live is None or engine.is_idle(live.state, now.timestamp(), config.CONVERSATION_IDLE_HOURS * 3600):
         return _general(session, config, inbound, now)
     # The common case, someone answering mid-conversation: a handful of statements, no ORM objects.

@@ -1,0 +1,81 @@
+"""Per-sender flood limit: one number sending hundreds of messages a minute is throttled; nobody else notices.
+
+A person answering a consultation sends a message every few seconds at most, and a USSD session a request
+every few seconds. Hundreds a minute is a machine: an auto-responder answering our replies (each loop turn
+costs an SMS), or someone hammering the webhook. Over the limit the message is not stored and gets no reply.
+The count lives in Redis when there is one (every web process sees it), else in this process (a looser
+limit, multiplied by the number of processes, but still a limit).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from flask import current_app, has_app_context
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+SENDER_MESSAGES_PER_MINUTE = 60
+WINDOW_SECONDS = 60
+REDIS_TIMEOUT_SECONDS = 0.5  # a hung Redis must not hold a webhook: past this the local count decides
+LOCAL_SENDERS_KEPT = 10_000  # memory bound of the in-process count: the least recently seen senders go first
+KEY = "palabre:flood:{}:{}"
+
+
+class _LocalWindows:
+    """Messages per sender in the current window, for this process only."""
+
+    def __init__(self) -> None:
+        self._counts: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def count(self, sender: str, window: int) -> int:
+        with self._lock:
+            seen_window, seen = self._counts.pop(sender, (window, 0))
+            total = seen + 1 if seen_window == window else 1
+            self._counts[sender] = (window, total)
+            while len(self._counts) > LOCAL_SENDERS_KEPT:
+                self._counts.popitem(last=False)
+            return total
+
+
+_LOCAL = _LocalWindows()
+_connections: dict[str, object] = {}
+
+
+def allow(sender_hash: str, now: float, redis_url: str | None) -> bool:
+    """Count one message from a sender (by address hash); False once over the limit for this minute."""
+    window = int(now // WINDOW_SECONDS)
+    count = _count_in_redis(redis_url, sender_hash, window) if redis_url else None
+    if count is None:
+        count = _local_windows().count(sender_hash, window)
+    if count == SENDER_MESSAGES_PER_MINUTE + 1:  # once per sender and minute: the log must not flood either
+        log.warning("sender %s… throttled: over %s messages this minute", sender_hash[:8], SENDER_MESSAGES_PER_MINUTE)
+    return count <= SENDER_MESSAGES_PER_MINUTE
+
+
+def _local_windows() -> _LocalWindows:
+    """This app's counts (each app its own: tests build many apps in one process)."""
+    if not has_app_context():
+        return _LOCAL
+    return current_app.extensions.setdefault("palabre.flood", _LocalWindows())
+
+
+def _count_in_redis(url: str, sender_hash: str, window: int) -> int | None:
+    import redis
+
+    connection = _connections.get(url)
+    if connection is None:
+        connection = _connections[url] = redis.Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
+    key = KEY.format(sender_hash, window)
+    try:
+        pipeline = connection.pipeline()  # type: ignore[attr-defined]
+        pipeline.incr(key)
+        pipeline.expireat(key, (window + 2) * WINDOW_SECONDS)  # gone once its minute is well over
+        return int(pipeline.execute()[0])
+    except RedisError:
+        return None
