@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from flows.loader import check_flow_file
+from flows.page_labels import label_warnings
 from bots.sms_cost import prompt_costs, prompt_warnings
 
 
@@ -22,7 +23,7 @@ def register(app: Flask) -> None:
         for path in paths:
             flow, problems = check_flow_file(path)
             if flow is not None:
-                problems = problems + prompt_warnings(flow)
+                problems = problems + prompt_warnings(flow) + label_warnings(flow)
             for problem in problems:
                 click.echo(f"{path}: {problem.level}: {problem}", err=problem.level == "error")
             if flow is None:

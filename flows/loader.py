@@ -27,7 +27,7 @@ TOP_KEYS = {
 }
 QUESTION_KEYS = {
     "id", "type", "prompt", "choices", "min", "max", "unit", "bands", "integer", "when", "end_if",
-    "optional", "help",
+    "optional", "help", "short",
 }
 CHOICE_KEYS = {"code", "label", "keywords"}
 # The largest file an official could reasonably write; bigger is a mistake or an attack.
@@ -210,6 +210,7 @@ class _Checker(ProfileChecks):
         if not isinstance(optional, bool):
             self.error(f"{path}.optional", "must be true or false")
         help_text = self.text(q["help"], f"{path}.help") if "help" in q else None
+        short = self.text(q["short"], f"{path}.short") if "short" in q else None
         known = {e.id: e for e in earlier}
         self.broken_ids = self.asked_ids - set(known)
         when = self.condition(q, "when", path, known, qid)
@@ -220,7 +221,7 @@ class _Checker(ProfileChecks):
             return None
         return Question(
             id=qid, type=qtype, prompt=prompt, choices=choices, when=when, end_if=end_if,
-            optional=bool(optional), help=help_text, **limits,
+            optional=bool(optional), help=help_text, short=short, **limits,
         )
 
     def choices(self, q: dict, path: str, qtype: Any) -> tuple[Choice, ...] | None:

@@ -45,6 +45,7 @@ class Question:
     end_if: Expression | None = None
     optional: bool = False
     help: Text | None = None
+    short: Text | None = None  # a few words naming the question on pages and charts ("Distance", "Âge")
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -78,6 +79,7 @@ class Indicator:
     id: str
     deprived_if: Expression
     weight: float
+    label: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from flows.model import Dimension, Indicator, Profile, Question
 BUILTIN_GROUPS = ("channel", "language")
 PROFILE_KEYS = {"cutoff", "min_cell", "groups", "dimensions"}
 DIMENSION_KEYS = {"id", "weight", "indicators", "label"}
-INDICATOR_KEYS = {"id", "deprived_if", "weight"}
+INDICATOR_KEYS = {"id", "deprived_if", "weight", "label"}
 
 
 class ProfileChecks(Checks):
@@ -90,6 +90,7 @@ class ProfileChecks(Checks):
             self.error(path, "must be a non-empty list of indicators")
             return None
         parsed: list[tuple[str, Expression, float | None]] = []
+        labels: dict[str, dict] = {}
         for j, item in enumerate(raw):
             ipath = f"{path}[{j}]"
             ind = self.mapping(item, ipath, INDICATOR_KEYS, ("id", "deprived_if"))
@@ -105,6 +106,8 @@ class ProfileChecks(Checks):
             expr = self.expression(ind.get("deprived_if"), f"{ipath}.deprived_if") if "deprived_if" in ind else None
             if expr is not None:
                 self.check_references(expr, f"{ipath}.deprived_if", known)
+            if "label" in ind and (label := self.text(ind["label"], f"{ipath}.label")) is not None:
+                labels[iid] = label
             weight = self.number(ind["weight"], f"{ipath}.weight") if "weight" in ind else None
             if weight is not None and weight <= 0:
                 self.error(f"{ipath}.weight", "must be positive")
@@ -121,4 +124,4 @@ class ProfileChecks(Checks):
             self.error(path, f"indicator weights sum to {round(sum(given), 6)}, not the dimension's {dim_weight}")
             return None
         share = dim_weight / len(parsed)
-        return tuple(Indicator(id=i, deprived_if=e, weight=w if w is not None else share) for i, e, w in parsed)
+        return tuple(Indicator(id=i, deprived_if=e, weight=w if w is not None else share, label=labels.get(i)) for i, e, w in parsed)

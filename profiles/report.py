@@ -5,6 +5,8 @@
      "funnel": {...}, "findings": {"fr": [...], "en": [...]}}
 
 The cross of the first two groups is keyed "<first>|<second>" and its values are [first, second].
+A hidden entry reads {"n": null, "suppressed": true, "suppression": "small" | "complementary"}: small when it has
+fewer than min_cell respondents, complementary when it is hidden only so that a small one cannot be subtracted out.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from profiles.facts import helper_question
 from profiles.findings import findings
 from profiles.labels import value_label, values_label
 from profiles.measures import Figures, figures_json, population_figures, rounded
-from profiles.suppression import suppress_cells
+from profiles.suppression import SMALL, suppress_cells, suppression_kind
 from profiles.table_suppression import suppress_table_cells
 from profiles.targets import known_values
 from profiles.weighting import DEFAULT_TRIM_RATIO, rake_cells, unweighted
@@ -57,7 +59,7 @@ class _Builder:
         self.weighted = self.weighting.applied
         self.hidden_all = cells.n < min_cell
         self.overall: Figures | None = None if self.hidden_all else self._figures(np.ones(len(cells.counts), dtype=bool))
-        self.hidden: dict[str, set] = {}
+        self.hidden: dict[str, dict] = {}  # group -> {hidden value: why it is hidden}
         self.targets = targets or {}
 
     def build(self, helpers, funnel, targets_problem) -> dict:
@@ -77,7 +79,7 @@ class _Builder:
     def _overall(self) -> dict:
         settings = {"cutoff": self.profile.cutoff, "min_cell": self.min_cell, "weighted": self.weighted}
         if self.overall is None:
-            return {"n": None, "suppressed": True, "reliable": False, **settings}
+            return {"n": None, "suppressed": True, "suppression": SMALL, "reliable": False, **settings}
         return {**self._published(np.ones(len(self.cells.counts), dtype=bool), self.overall), **settings}
 
     def _values(self, index: int, group: str) -> list:
@@ -92,9 +94,11 @@ class _Builder:
         counts = np.bincount(codes[codes >= 0], weights=self.cells.counts[codes >= 0], minlength=len(values))
         keys = [repr(value) for value in values]
         hidden = set(keys) if self.hidden_all else suppress_cells(dict(zip(keys, counts.astype(int).tolist())), self.min_cell)
-        self.hidden[group] = {value for value, key in zip(values, keys) if key in hidden}
+        kinds = {key: SMALL if self.hidden_all else suppression_kind(int(count), self.min_cell)
+                 for key, count in zip(keys, counts) if key in hidden}
+        self.hidden[group] = {value: kinds[key] for value, key in zip(values, keys) if key in hidden}
         return [
-            self._entry(value, value_label(self.flow, group, value), codes == i, keys[i] in hidden)
+            self._entry(value, value_label(self.flow, group, value), codes == i, kinds.get(keys[i]))
             for i, value in enumerate(values)
         ]
 
@@ -112,17 +116,21 @@ class _Builder:
             counts, self.min_cell,
             published_rows=[i for i, v in enumerate(rows) if v not in self.hidden[first]],
             published_columns=[j for j, v in enumerate(cols) if v not in self.hidden[second]],
+            hidden_rows=[i for i, v in enumerate(rows) if v in self.hidden[first]],
+            hidden_columns=[j for j, v in enumerate(cols) if v in self.hidden[second]],
         )
         return [
             self._entry([rows[i], cols[j]], values_label(self.flow, [first, second], [rows[i], cols[j]]),
-                        (row_codes == i) & (col_codes == j), (i, j) in hidden)
+                        (row_codes == i) & (col_codes == j),
+                        (SMALL if self.hidden_all else suppression_kind(counts[(i, j)], self.min_cell)) if (i, j) in hidden else None)
             for i, j in counts
         ]
 
-    def _entry(self, value: Any, label: dict, mask: np.ndarray, hidden: bool) -> dict:
+    def _entry(self, value: Any, label: dict, mask: np.ndarray, suppression: str | None) -> dict:
+        """A published entry, or a hidden one saying why it is hidden (`suppression`)."""
         head = {"value": value, "label": label}
-        if hidden or self.overall is None:
-            return {**head, "n": None, "suppressed": True, "reliable": False}
+        if suppression or self.overall is None:
+            return {**head, "n": None, "suppressed": True, "suppression": suppression or SMALL, "reliable": False}
         figures = self._figures(mask)
         data = self._published(mask, figures)
         data["population_share"] = rounded(figures.population / self.overall.population)
@@ -170,11 +178,12 @@ class _Builder:
             total = sum(values.values())
             rows = []
             for (value, population), count in zip(values.items(), counts):
-                hidden = self.hidden_all or value in self.hidden.get(variable, set())
+                kind = SMALL if self.hidden_all else self.hidden.get(variable, {}).get(value)
                 rows.append({
                     "value": value, "label": value_label(self.flow, variable, value),
-                    "sample_share": None if hidden else rounded(count / n),
-                    "population_share": rounded(population / total), "population": population, "suppressed": hidden,
+                    "sample_share": None if kind else rounded(count / n),
+                    "population_share": rounded(population / total), "population": population, "suppressed": bool(kind),
+                    **({"suppression": kind} if kind else {}),
                 })
             variables[variable] = rows
         return {"weighting": weighting, "variables": variables, "helpers": self._helpers(helpers)}
@@ -185,14 +194,15 @@ class _Builder:
             return None
         respondents = sum(helpers.values())
         if self.hidden_all or respondents < self.min_cell:
-            return {"question": question.id, "respondents": None, "suppressed": True, "answers": []}
+            return {"question": question.id, "respondents": None, "suppressed": True, "suppression": SMALL, "answers": []}
         answers = []
         for bit, choice in enumerate(question.choices):
             count = sum(c for mask, c in helpers.items() if mask >> bit & 1)
             label = value_label(self.flow, question.id, choice.code)
             hidden = count < self.min_cell  # answers overlap (several choices): no total to subtract from
             answers.append({"value": choice.code, "label": label, "n": None if hidden else count,
-                            "share": None if hidden else rounded(count / respondents), "suppressed": hidden})
+                            "share": None if hidden else rounded(count / respondents), "suppressed": hidden,
+                            **({"suppression": SMALL} if hidden else {})})
         return {"question": question.id, "respondents": respondents, "suppressed": False, "answers": answers}
 
     def _funnel(self, funnel: dict) -> dict:
@@ -200,10 +210,11 @@ class _Builder:
         for attribute in ("channel", "language"):
             entries = funnel.get(attribute, [])
             hidden = {i for i, e in enumerate(entries) if e["started"] < self.min_cell
-                      or e["value"] in self.hidden.get(attribute, set())}
+                      or e["value"] in self.hidden.get(attribute, {})}
             visible = sorted((e["started"], i) for i, e in enumerate(entries) if i not in hidden)
             if len(hidden) == 1 and visible:  # as for groups: no total minus the rest
                 hidden.add(visible[0][1])
-            out[attribute] = [{"value": e["value"], "suppressed": True} if i in hidden else {**e, "suppressed": False}
-                              for i, e in enumerate(entries)]
+            # Small: fewer than min_cell started; otherwise hidden to protect a small one (here or in the profile).
+            out[attribute] = [{"value": e["value"], "suppressed": True, "suppression": suppression_kind(e["started"], self.min_cell)}
+                              if i in hidden else {**e, "suppressed": False} for i, e in enumerate(entries)]
         return out

@@ -4,6 +4,11 @@ from collections.abc import Mapping
 
 from profiles.errors import InvalidInput
 
+# Why a published cell is hidden: "small" (primary: fewer than min_cell respondents) or
+# "complementary" (secondary: big enough, hidden only so that a small cell cannot be worked out).
+SMALL = "small"
+COMPLEMENTARY = "complementary"
+
 
 def suppress_cells(counts: Mapping[str, int], min_cell: int, total_published: bool = True) -> set[str]:
     """Return the cells of one partition whose counts must not be shown."""
@@ -20,6 +25,11 @@ def suppress_cells(counts: Mapping[str, int], min_cell: int, total_published: bo
         if visible:
             hidden.add(visible[0][1])
     return hidden
+
+
+def suppression_kind(count: int, min_cell: int) -> str:
+    """Why a hidden cell of this count is hidden: it is small, or it protects a small one."""
+    return SMALL if count < min_cell else COMPLEMENTARY
 
 
 def _check(counts: Mapping[str, int], min_cell: int) -> None:

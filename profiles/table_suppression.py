@@ -11,6 +11,8 @@ def suppress_table_cells(
     published_rows: Collection = (),
     published_columns: Collection = (),
     total_published: bool = True,
+    hidden_rows: Collection = (),
+    hidden_columns: Collection = (),
 ) -> set[tuple]:
     """Return the (row, column) cells of a cross table that must not be shown."""
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
@@ -30,9 +32,17 @@ def suppress_table_cells(
     lines += [[cell for cell in counts if cell[1] == column] for column in published_columns]
     if total_published:
         lines.append(list(counts))
+    # A row or column whose own total is hidden (it protects a small one in its margin) must keep
+    # a hidden cell too: were all its cells shown, their sum would give that hidden total back.
+    unpublished = [[cell for cell in counts if cell[0] == row] for row in hidden_rows]
+    unpublished += [[cell for cell in counts if cell[1] == column] for column in hidden_columns]
     changed = True
     while changed:
         changed = False
+        for line in unpublished:
+            if line and not any(cell in hidden for cell in line):
+                hidden.add(min((counts[cell], repr(cell), cell) for cell in line)[2])
+                changed = True
         for line in lines:
             if sum(cell in hidden for cell in line) != 1:
                 continue

@@ -71,7 +71,7 @@ SNAPSHOT = {
     ]},
     "robustness": [{"cutoff": 0.25, "H": 0.5, "M0": 0.23}],
     "representativeness": {}, "funnel": {},
-    "findings": {"fr": ["Nord : 81 % à risque (±10), surtout distance et coût"], "en": ["North: 81% at risk (±10), mostly distance and cost"]},
+    "findings": {"fr": ["Nord : 81 % à risque (69–89), surtout distance et coût"], "en": ["North: 81% at risk (69–89), mostly distance and cost"]},
 }
 
 

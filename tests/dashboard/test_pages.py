@@ -68,7 +68,7 @@ def test_the_profile_shows_headline_groups_and_suppressed_cells(analyst, snapsho
     assert "42% <small>(35–49)</small>" in page
     assert "district: North" in page and "fewer than 10" in page
     assert page.index("district: North") < page.index("district: Centre") < page.index("fewer than 10")
-    assert "North: 81% at risk (±10), mostly distance and cost" in page
+    assert "North: 81% at risk (69–89), mostly distance and cost" in page
     assert "design effect" in page
 
 

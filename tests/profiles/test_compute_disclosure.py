@@ -7,7 +7,7 @@ from pathlib import Path
 
 from test_compute_cli import FLOWS, write_csv
 
-SUPPRESSED_KEYS = {"value", "label", "n", "suppressed", "reliable"}
+SUPPRESSED_KEYS = {"value", "label", "n", "suppressed", "suppression", "reliable"}
 AREAS = {"a": (3, 1), "b": (35, 17), "c": (40, 20), "d": (9, 4)}  # respondents, of whom far from the office
 
 
@@ -31,6 +31,8 @@ def test_small_groups_and_their_next_smallest_publish_nothing(runner, tmp_path):
     for hidden in ("a", "d"):
         assert set(areas[hidden]) == SUPPRESSED_KEYS
         assert (areas[hidden]["n"], areas[hidden]["suppressed"]) == (None, True)
+    # Each says why: a is small, d is big enough and hidden only to protect a (pages must not call d "fewer than 5").
+    assert (areas["a"]["suppression"], areas["d"]["suppression"]) == ("small", "complementary")
     assert (areas["b"]["n"], areas["c"]["n"]) == (35, 40)
     assert not areas["b"]["suppressed"] and profile["overall"]["n"] == 87
     # The cross area|sex: no published total (row, column, overall) is left with one hidden cell.
@@ -51,9 +53,9 @@ def test_reliability_needs_30_effective_respondents_and_an_interval_under_30_poi
     width = lambda entry: entry["H_ci"][1] - entry["H_ci"][0]  # noqa: E731
     assert areas["b"]["n_eff"] >= 30 and width(areas["b"]) >= 0.30 and areas["b"]["reliable"] is False
     assert areas["c"]["n_eff"] >= 30 and width(areas["c"]) < 0.30 and areas["c"]["reliable"] is True
-    # Only reliable, published groups make findings, the highest M0 first.
-    assert profile["findings"]["en"][0] == "Area C: 50% at risk (±15), mostly distance"
-    assert profile["findings"]["fr"][0] == "Zone C : 50 % à risque (±15), surtout distance"
+    # Only reliable, published groups make findings, the highest share at risk first, with its interval as in the tables.
+    assert profile["findings"]["en"][0] == "Area C: 50% at risk (35–65), mostly distance"
+    assert profile["findings"]["fr"][0] == "Zone C : 50 % à risque (35–65), surtout distance"
     assert not any(sentence.startswith(("Area A", "Area B", "Area D")) for sentence in profile["findings"]["en"])
 
 
@@ -67,7 +69,7 @@ def test_the_table_is_readable_in_a_terminal(runner, tmp_path):
     table = compute(runner, tmp_path, "--min-cell", "5", "--format", "table", "--lang", "fr")
     assert "Exclusion-risk profile: 87 completed responses, cutoff k = 1, unweighted" in table
     assert any(line.startswith("  Zone A") and line.rstrip().endswith("hidden") for line in table.splitlines())
-    assert "Findings (fr)\n  - Zone C : 50 % à risque (±15), surtout distance" in table
+    assert "Findings (fr)\n  - Zone C : 50 % à risque (35–65), surtout distance" in table
     assert max(len(line) for line in table.splitlines() if not line.startswith("*")) <= 140
 
 

@@ -10,17 +10,19 @@ def entry(value, label, M0, H=0.58, reliable=True, suppressed=False, dims=None):
             "suppressed": suppressed, "contributions_by_dimension": dims or {"distance": 0.4, "cost": 0.3, "delays": 0.2, "digital": 0.1}}
 
 
-def test_the_highest_m0_among_reliable_published_groups_in_each_language():
+def test_the_highest_share_at_risk_among_reliable_published_groups_with_the_tables_interval():
     entries = [
         entry("nord", {"fr": "Nord", "en": "North"}, 0.30),
         entry("ouest", {"fr": "Ouest", "en": "West"}, 0.50, reliable=False),
         {"value": "est", "label": {"fr": "Est", "en": "East"}, "n": None, "suppressed": True, "reliable": False},
-        entry(["sud", "female"], {"fr": "Sud, Une femme", "en": "South, A woman"}, 0.35, H=0.61,
+        entry(["sud", "female"], {"fr": "Sud, Une femme", "en": "South, A woman"}, 0.20, H=0.61,
               dims={"distance": 0.0, "cost": 0.2, "delays": 0.1, "digital": 0.7}),
     ]
+    # South, A woman has the lower M0 but the higher share at risk: it comes first, as in the pages' ranking,
+    # and the interval is the asymmetric one the tables print, never a ±.
     assert findings(FLOW, entries) == {
-        "fr": ["Sud, Une femme : 61 % à risque (±9), surtout accès numérique et coût",
-               "Nord : 58 % à risque (±9), surtout distance et coût"],
-        "en": ["South, A woman: 61% at risk (±9), mostly digital access and cost",
-               "North: 58% at risk (±9), mostly distance and cost"],
+        "fr": ["Sud, Une femme : 61 % à risque (49–67), surtout accès numérique et coût",
+               "Nord : 58 % à risque (49–67), surtout distance et coût"],
+        "en": ["South, A woman: 61% at risk (49–67), mostly digital access and cost",
+               "North: 58% at risk (49–67), mostly distance and cost"],
     }
