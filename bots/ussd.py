@@ -6,7 +6,8 @@
                          anything else: palabre.inbound.handle_inbound, then the first page
 
 Session state: Africa's Talking repeats every input of the session in each request, and the
-shared path already stores each input the engine takes under a unique key (bots/ussd_session.py).
+shared path already stores each input the engine takes under a unique key naming the caller and
+the session (bots/ussd_session.py), so two phones never share a session whatever ids they send.
 The new input is whatever comes after the highest position stored for this session, so a
 retried or duplicated request (same position) changes nothing and gets its first screen back,
 and a late one (a lower position) cannot overtake. The menu page is not stored either: it is
@@ -28,7 +29,8 @@ from bots.ussd_dialects import BadUssdRequest, UssdRequest, africastalking, hubt
 from bots.ussd_guard import refusal
 from bots.ussd_pager import is_pager_key, resolve
 from bots.ussd_screen import Screen, page_count, render_page, screen_for
-from bots.ussd_session import CHANNEL, external_id, find_participant, handled_position, pending_question, stored_screen
+from bots.ussd_session import (CHANNEL, caller_of, external_id, find_participant, handled_position, pending_question,
+                               stored_screen)
 from models import Participant, utcnow
 from palabre import identity
 from palabre.config import Config
@@ -80,15 +82,16 @@ def answer(ussd: UssdRequest, settings: Config, now: datetime) -> Screen:
     except identity.InvalidAddress:
         return Screen(BAD_NUMBER, end=True)
     log.info("ussd %s session %s input %d from %s", ussd.dialect, ussd.session_id[:40], ussd.position, identity.mask(phone))
+    caller = caller_of(settings, phone)
     with database().session() as session:
         participant = find_participant(session, settings, phone)
-        handled = handled_position(session, participant.id if participant else None, ussd)
+        handled = handled_position(session, participant.id if participant else None, ussd, caller)
         if handled >= ussd.position:  # a retry, a duplicate or a late request: nothing new
-            return _again(session, settings, ussd, phone)
+            return _again(session, settings, ussd, phone, caller)
         if ussd.new or handled < 0:
             # The first request we see of a session resumes the conversation: digits dialled with
             # the code (*384*12*3#) or inputs of a request we never saw are not taken as answers.
-            return _step(session, settings, ussd, phone, "", now, new_session=True)
+            return _step(session, settings, ussd, phone, caller, "", now, new_session=True)
         pending = [text for position, text in ussd.inputs if position > handled]
         shown = None
         if ussd.page or len(pending) > 1 or is_pager_key(pending[0]):
@@ -96,21 +99,21 @@ def answer(ussd: UssdRequest, settings: Config, now: datetime) -> Screen:
         page, text = resolve(pending, ussd.page, page_count(*shown) if shown else 1)
         if text is None and shown is not None:
             return Screen(render_page(shown[0], page, shown[1]), page=page)
-        return _step(session, settings, ussd, phone, text or "", now, new_session=False)
+        return _step(session, settings, ussd, phone, caller, text or "", now, new_session=False)
 
 
-def _step(session: Session, settings: Config, ussd: UssdRequest, phone: str, text: str, now: datetime,
+def _step(session: Session, settings: Config, ussd: UssdRequest, phone: str, caller: str, text: str, now: datetime,
           new_session: bool) -> Screen:
     """Hand one input to the shared inbound path and store the screen it gets."""
     inbound = Inbound(channel=CHANNEL, scheme=identity.TEL, address=phone, text=text,
-                      external_id=external_id(ussd, ussd.position), new_session=new_session)
+                      external_id=external_id(ussd, caller, ussd.position), new_session=new_session)
     outcome = handle_inbound(session, settings, inbound, now)
     if outcome.duplicate:  # the same request, handled meanwhile by another process
         session.rollback()
-        return _again(session, settings, ussd, phone)
-    if handled_position(session, outcome.participant_id, ussd) > ussd.position:
+        return _again(session, settings, ussd, phone, caller)
+    if handled_position(session, outcome.participant_id, ussd, caller) > ussd.position:
         session.rollback()  # a later input of this session got in first: never apply answers out of order
-        return _again(session, settings, ussd, phone)
+        return _again(session, settings, ussd, phone, caller)
     if not outcome.events:  # the participant opted out: the shared path stays silent, USSD must answer
         session.commit()
         return Screen(OPTED_OUT, end=True)
@@ -122,12 +125,13 @@ def _step(session: Session, settings: Config, ussd: UssdRequest, phone: str, tex
     return screen
 
 
-def _again(session: Session, settings: Config, ussd: UssdRequest, phone: str) -> Screen:
-    """The screen for a request with nothing new: the one it already got, else where things stand."""
-    stored = stored_screen(session, ussd)
+def _again(session: Session, settings: Config, ussd: UssdRequest, phone: str, caller: str) -> Screen:
+    """The screen for a request with nothing new: the one this caller already got, else where things stand."""
+    participant = find_participant(session, settings, phone)
+    stored = stored_screen(session, ussd, caller, participant)
     if stored is not None:
         return stored
-    return _current(session, find_participant(session, settings, phone))
+    return _current(session, participant)
 
 
 def _current(session: Session, participant: Participant | None) -> Screen:

@@ -1,10 +1,18 @@
 """What a USSD session has already handled, read back from the rows the shared inbound path writes.
 
 No table of its own: each input the engine takes is stored once as an inbound message keyed
-`<dialect>:<session id>:<position>` (the idempotency key), and each screen it answered with as
-an inline outbound message. So "how far has this session got" is the highest position stored,
-a retried request finds its own screen, and nothing needs a TTL, a Redis or a migration.
+`<dialect>/<caller>:<session id>:<position>` (the idempotency key), and each screen it answered
+with as an inline outbound message. So "how far has this session got" is the highest position
+stored, a retried request finds its own screen, and nothing needs a TTL, a Redis or a migration.
 Pager keys are never stored: the page is recomputed from the inputs since the last stored one.
+
+The caller (the phone's pseudonym) is part of the key because a session id alone is only the
+gateway's word: a second phone sending the same id (a buggy gateway, two gateways behind one
+aggregator, or someone replaying ids) must neither see the first one's screens nor have its own
+inputs dropped as repeats. Keys written before the caller was in them read
+`<dialect>:<session id>:<position>`: the '/' after the dialect means no new key can ever equal
+one of them, whatever a session id contains; a session in progress during the upgrade simply
+resumes on its next request, as after a dropped session.
 """
 
 from __future__ import annotations
@@ -25,14 +33,21 @@ from palabre.consultations import flow_of
 CHANNEL = "ussd"
 
 
-def key_prefix(request: UssdRequest) -> str:
-    """What the idempotency keys of one session start with."""
-    return f"{request.dialect}:{request.session_id}:"
+def caller_of(config: Config, phone: str) -> str:
+    """Who is calling, as keys name them: the pseudonym of their normalised number (never the number)."""
+    return identity.pseudonym(config.PSEUDONYM_KEY, identity.TEL, phone)
 
 
-def external_id(request: UssdRequest, position: int) -> str:
-    """The idempotency key of one input of a session."""
-    return f"{key_prefix(request)}{position}"
+def key_prefix(request: UssdRequest, caller: str) -> str:
+    """What the idempotency keys of one caller's session start with."""
+    # At most 6 + 1 + 24 + 1 + MAX_SESSION_ID (80) + 1 = 113 characters before the position:
+    # well within external_id's 128, which handle_inbound would otherwise cut.
+    return f"{request.dialect}/{caller}:{request.session_id}:"
+
+
+def external_id(request: UssdRequest, caller: str, position: int) -> str:
+    """The idempotency key of one input of a caller's session."""
+    return f"{key_prefix(request, caller)}{position}"
 
 
 def find_participant(session: Session, config: Config, phone: str) -> Participant | None:
@@ -44,11 +59,11 @@ def find_participant(session: Session, config: Config, phone: str) -> Participan
     )
 
 
-def handled_position(session: Session, participant_id: int | None, request: UssdRequest) -> int:
-    """The highest position of this session the engine has taken, or -1 before its first."""
+def handled_position(session: Session, participant_id: int | None, request: UssdRequest, caller: str) -> int:
+    """The highest position of this caller's session the engine has taken, or -1 before its first."""
     if participant_id is None:
         return -1
-    prefix = key_prefix(request)
+    prefix = key_prefix(request, caller)
     keys = session.scalars(
         select(InboundMessage.external_id).where(
             InboundMessage.participant_id == participant_id,  # indexed: a participant has few rows
@@ -60,15 +75,25 @@ def handled_position(session: Session, participant_id: int | None, request: Ussd
     return max(positions, default=-1)
 
 
-def stored_screen(session: Session, request: UssdRequest) -> Screen | None:
-    """The screen already given for this very request, if the engine took it (a retry)."""
+def stored_screen(session: Session, request: UssdRequest, caller: str, participant: Participant | None) -> Screen | None:
+    """The screen this caller already got for this very request, if the engine took it (a retry)."""
+    if participant is None:
+        return None
+    # The key names the caller already; the participant conditions make sure that a screen is
+    # only ever given back to whom it was first given, in the conversation it belonged to.
     inbound = session.scalar(
-        select(InboundMessage).where(InboundMessage.channel == CHANNEL, InboundMessage.external_id == external_id(request, request.position))
+        select(InboundMessage).where(
+            InboundMessage.channel == CHANNEL, InboundMessage.external_id == external_id(request, caller, request.position),
+            InboundMessage.participant_id == participant.id,
+        )
     )
     if inbound is None:
         return None
     text = session.scalar(
-        select(OutboundMessage.text).where(OutboundMessage.inbound_id == inbound.id).order_by(OutboundMessage.id).limit(1)
+        select(OutboundMessage.text).where(
+            OutboundMessage.inbound_id == inbound.id, OutboundMessage.participant_id == participant.id,
+            OutboundMessage.conversation_id.is_not_distinct_from(inbound.conversation_id),
+        ).order_by(OutboundMessage.id).limit(1)
     )
     if text is None:
         return None

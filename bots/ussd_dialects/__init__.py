@@ -10,8 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-# Session ids end up in idempotency keys (inbound_messages.external_id, 128 characters).
-MAX_SESSION_ID = 100
+# Session ids end up in idempotency keys (inbound_messages.external_id, 128 characters) beside
+# the caller's pseudonym (bots/ussd_session.py). Real ones are far shorter: Africa's Talking's
+# 'ATUid_' and 32 hex digits, Hubtel's 32 hex digits.
+MAX_SESSION_ID = 80
 
 
 class BadUssdRequest(ValueError):
@@ -53,6 +55,15 @@ def session_id(value: object, field: str) -> str:
     if len(text) > MAX_SESSION_ID or not text.isprintable():
         raise BadUssdRequest(f"field {field} is not a session id")
     return text
+
+
+def international(phone: str) -> str:
+    """A gateway's phone number with its '+' when it sent international digits without one."""
+    # Hubtel always sends '233246912184', Africa's Talking does in some markets ('254711XXXYYY').
+    # A leading 0 is a national number: left as it is, for PHONE_REGION to read.
+    if phone.isascii() and phone.isdigit() and not phone.startswith("0"):
+        return "+" + phone
+    return phone
 
 
 def clean_input(text: str) -> str:

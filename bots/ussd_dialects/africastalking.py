@@ -1,7 +1,8 @@
 """Africa's Talking USSD: a form POST per screen, answered with text/plain 'CON ...' or 'END ...'.
 
 Facts this module depends on (Africa's Talking USSD documentation):
-- fields `sessionId`, `serviceCode`, `phoneNumber` (E.164, '+254...'), `networkCode`, `text`;
+- fields `sessionId`, `serviceCode`, `phoneNumber`, `networkCode`, `text`; `phoneNumber` is E.164
+  ('+254...') in the documentation but arrives without the '+' in some markets ('254711XXXYYY');
 - `text` is empty on the dial, then holds every input of the session so far joined by '*'
   ("1*3*Nord"). A citizen's own '*' cannot be told from that separator: "a*b" typed once
   arrives as two inputs. bots/ussd.py rejoins the inputs it has not handled yet, so a '*'
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from flask import Request, Response
 
-from bots.ussd_dialects import BadUssdRequest, UssdRequest, clean_input, required, session_id
+from bots.ussd_dialects import BadUssdRequest, UssdRequest, clean_input, international, required, session_id
 from bots.ussd_screen import Screen
 
 NAME = "at"
@@ -24,7 +25,8 @@ NAME = "at"
 def parse(request: Request) -> UssdRequest:
     """The neutral request behind an Africa's Talking callback."""
     form = request.form
-    sid, phone = session_id(form.get("sessionId"), "sessionId"), required(form.get("phoneNumber"), "phoneNumber")
+    sid = session_id(form.get("sessionId"), "sessionId")
+    phone = international(required(form.get("phoneNumber"), "phoneNumber"))
     if "text" not in form:  # empty on the dial, but always there
         raise BadUssdRequest("missing field text")
     text = clean_input(form["text"])

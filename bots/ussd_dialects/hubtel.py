@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Request, Response, jsonify
 
-from bots.ussd_dialects import BadUssdRequest, UssdRequest, clean_input, required, session_id
+from bots.ussd_dialects import BadUssdRequest, UssdRequest, clean_input, international, required, session_id
 from bots.ussd_screen import Screen
 
 NAME = "hubtel"
@@ -29,8 +29,7 @@ def parse(request: Request) -> UssdRequest:
     if not isinstance(body, dict):
         raise BadUssdRequest("the body must be a JSON object")
     sid = session_id(body.get("SessionId"), "SessionId")
-    phone = required(body.get("Mobile"), "Mobile")
-    phone = "+" + phone if phone.isdigit() else phone  # international digits without the '+'
+    phone = international(required(body.get("Mobile"), "Mobile"))
     kind = required(body.get("Type"), "Type").lower()
     if kind not in ("initiation", "response", "release", "timeout"):
         raise BadUssdRequest(f"unknown Type {kind[:20]!r}")

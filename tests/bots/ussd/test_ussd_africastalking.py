@@ -14,7 +14,7 @@ from fakes.ussd_requests import DATA, AtSession, count_rows, stored_answers
 from models import Conversation, InboundMessage, OutboundMessage
 from palabre.consultations import get_consultation
 from palabre.exports.table import write_csv
-from palabre.identity import TEL
+from palabre.identity import TEL, pseudonym
 from palabre.inbound import Inbound, handle_inbound
 
 SESSIONS = {lang: json.loads((DATA / "africastalking" / f"session_{lang}.json").read_text()) for lang in ("fr", "en")}
@@ -56,7 +56,7 @@ def test_a_whole_session_completes_the_consultation_and_appears_in_the_export(di
     assert row["age"] == str(case["answers"]["age"]) and "+447700900101" not in json.dumps(row)
 
 
-def test_every_screen_is_stored_as_an_inline_reply_to_its_input(dial, db):
+def test_every_screen_is_stored_as_an_inline_reply_to_its_input(dial, db, settings):
     citizen = dial()
     first = citizen.dial()
     citizen.send("1")
@@ -65,7 +65,8 @@ def test_every_screen_is_stored_as_an_inline_reply_to_its_input(dial, db):
         keys = session.scalars(select(InboundMessage.external_id).order_by(InboundMessage.id)).all()
     assert [m.text for m in screens][0] == first.screen
     assert {(m.channel, m.status) for m in screens} == {("ussd", "inline")}
-    assert keys == [f"at:{citizen.session_id}:0", f"at:{citizen.session_id}:1"]
+    caller = pseudonym(settings.PSEUDONYM_KEY, TEL, citizen.phone)  # keys name the caller, never the number
+    assert keys == [f"at/{caller}:{citizen.session_id}:0", f"at/{caller}:{citizen.session_id}:1"]
 
 
 def test_a_retried_request_gets_the_same_screen_and_changes_nothing(dial, db):

@@ -64,7 +64,7 @@ def test_malformed_percent_escapes_are_just_text(dial, client, db):
     assert status == 200 and body.startswith("CON Reponse non comprise")
 
 
-@pytest.mark.parametrize("session_id", ["A" * 101, "ATUid_\nnext", "ATUid_\x00"])
+@pytest.mark.parametrize("session_id", ["A" * 81, "ATUid_\nnext", "ATUid_\x00"])
 def test_a_session_id_that_cannot_be_one_gets_400(loaded, client, session_id):
     reply = post_at(client, at_payload(sessionId=session_id))
     assert reply.status == 400 and "sessionId" in reply.body
