@@ -10,7 +10,7 @@ from flask import Flask
 def init_dashboard(app: Flask) -> None:
     """Set up sessions, languages and template helpers, and register the page blueprints."""
     from dashboard.i18n import init_i18n
-    from dashboard.security import LoginThrottle, csrf_token, current_user
+    from dashboard.security import csrf_token, current_user
 
     base_url = app.config.get("PUBLIC_BASE_URL") or ""
     app.config.update(
@@ -21,7 +21,6 @@ def init_dashboard(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     init_i18n(app)
-    app.extensions["palabre.login_throttle"] = LoginThrottle()
     from flask_babel import get_locale
 
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token, get_locale=get_locale)

@@ -1,34 +1,40 @@
-"""Who is logged in, what their role allows, CSRF tokens on every form, and a brake on password guessing."""
+"""Who is logged in (while their session is current), what their role allows, and CSRF tokens on every form."""
 
 from __future__ import annotations
 
 import hmac
-import logging
 import secrets
-import threading
-import time
 from functools import wraps
 from typing import Any, Callable
 
-from flask import abort, current_app, g, redirect, request, session, url_for
-from redis.exceptions import RedisError
+from flask import abort, g, redirect, request, session, url_for
 
 from models import User
+from palabre.accounts import session_is_current
 from palabre.extensions import db_session
 
-log = logging.getLogger(__name__)
-
 CSRF_FIELD = "csrf_token"
-# Five wrong passwords per address and account within 15 minutes, then wait.
-LOGIN_ATTEMPTS = 5
-LOGIN_WINDOW_SECONDS = 15 * 60
+SESSION_VERSION = "session_version"  # the user's session_version when this session logged in
+
+
+def log_in_session(user: User) -> None:
+    """Start a fresh session for this user (no fixation), valid until their session version changes."""
+    session.clear()
+    session["user_id"] = user.id
+    session[SESSION_VERSION] = user.session_version
+    session.permanent = True
+    g.user = user
 
 
 def current_user() -> User | None:
-    """The logged-in official, if any."""
+    """The logged-in official, if any: a cookie from before a logout, a disabling or a new password counts for nothing."""
     if "user" not in g:
         user_id = session.get("user_id")
-        g.user = db_session().get(User, user_id) if user_id else None
+        user = db_session().get(User, user_id) if user_id else None
+        if user_id and not session_is_current(user, session.get(SESSION_VERSION)):
+            session.clear()
+            user = None
+        g.user = user
     return g.user
 
 
@@ -72,67 +78,3 @@ def check_csrf() -> None:
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, "The form expired or did not come from this site; reload the page and try again.")
-
-
-class LoginThrottle:
-    """Count failed logins per key in a fixed window: Redis when configured (shared by workers), else memory."""
-
-    def __init__(self) -> None:
-        self._memory: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str) -> bool:
-        return self._count(key, add=0) >= LOGIN_ATTEMPTS
-
-    def failed(self, key: str) -> None:
-        self._count(key, add=1)
-
-    def reset(self, key: str) -> None:
-        redis = self._redis()
-        if redis is not None:
-            try:
-                redis.delete(f"login-fail:{key}")
-            except RedisError:
-                pass  # its count expires with the window
-        with self._lock:
-            self._memory.pop(key, None)
-
-    def _count(self, key: str, add: int) -> int:
-        redis = self._redis()
-        if redis is not None:
-            try:
-                return self._shared_count(redis, f"login-fail:{key}", add)
-            except RedisError as exc:
-                # Officials must still get in with Redis down: count in this process meanwhile.
-                log.warning("login throttle: Redis unavailable (%s); counting in this process", type(exc).__name__)
-        now = time.monotonic()
-        with self._lock:
-            started, count = self._memory.get(key, (now, 0))
-            if now - started > LOGIN_WINDOW_SECONDS:
-                started, count = now, 0
-            count += add
-            self._memory[key] = (started, count)
-            return count
-
-    @staticmethod
-    def _shared_count(redis, name: str, add: int) -> int:
-        if add:
-            pipe = redis.pipeline()
-            pipe.incr(name)
-            pipe.expire(name, LOGIN_WINDOW_SECONDS, nx=True)
-            return int(pipe.execute()[0])
-        return int(redis.get(name) or 0)
-
-    @staticmethod
-    def _redis():
-        url = current_app.config.get("REDIS_URL")
-        if not url:
-            return None
-        from workers.queue import connection
-
-        return connection(url)
-
-
-def login_throttle() -> LoginThrottle:
-    """The current app's login throttle."""
-    return current_app.extensions["palabre.login_throttle"]

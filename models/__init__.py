@@ -5,6 +5,7 @@ from models.base import Base, utcnow
 from models.consultation import CLOSED, DRAFT, OPEN, Consultation
 from models.conversation import Answer, Conversation
 from models.invitation import Invitation
+from models.login_failure import LoginFailure
 from models.message import InboundMessage, OutboundMessage
 from models.participant import ChannelAddress, Participant
 from models.profile import CensusTargets, ProfileSnapshot
@@ -14,5 +15,5 @@ from models.user import ADMIN, ANALYST, ROLES, ApiToken, User
 __all__ = [
     "ACTION_STATUSES", "ADMIN", "ANALYST", "Action", "ApiToken", "Broadcast", "ROLES", "User",
     "Answer", "Base", "CensusTargets", "ChannelAddress", "CLOSED", "Consultation", "Conversation", "DRAFT",
-    "InboundMessage", "Invitation", "OPEN", "OutboundMessage", "Participant", "ProfileSnapshot", "ResponseFact", "utcnow",
+    "InboundMessage", "Invitation", "LoginFailure", "OPEN", "OutboundMessage", "Participant", "ProfileSnapshot", "ResponseFact", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -22,10 +22,18 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin: manages and sends; analyst: reads
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Copied into the session cookie at login and compared on every request: bumping it (logout,
+    # disabling, a new password) ends every session of this user at once, on every device.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set: no login, no session, no token
 
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -39,7 +47,7 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(12))  # the first characters, to recognise a token in a list
+    prefix: Mapped[str] = mapped_column(String(12), index=True)  # the first characters, to name a token to revoke
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
