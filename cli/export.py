@@ -1,7 +1,8 @@
-"""`export SLUG --format csv|xlsx|floip [-o FILE]`: the responses, without personal identifiers."""
+"""`export SLUG --format csv|xlsx|floip [--excel] [-o FILE]`: the responses, without personal identifiers."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -12,7 +13,6 @@ from typing import IO, Iterator
 import click
 from flask import Flask
 
-from models import utcnow
 from palabre.consultations import UnknownConsultation, get_consultation
 from palabre.exports.table import write_csv
 from palabre.exports.floip import write_floip
@@ -31,8 +31,13 @@ def register(app: Flask) -> None:
                        "floip: a FLOIP Flow Results package (zip), one row per answer.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
                   help="File to write (default for csv: standard output; required for xlsx and floip).")
-    def export(slug: str, fmt: str, output: str | None) -> None:
+    @click.option("--excel", is_flag=True,
+                  help="csv only: start with a UTF-8 byte order mark and end lines with CRLF, so that "
+                       "Excel for Windows shows accents right.")
+    def export(slug: str, fmt: str, output: str | None, excel: bool) -> None:
         """Export the responses of a consultation, participants by pseudonym only."""
+        if excel and fmt != "csv":
+            raise click.UsageError(f"--excel is for --format csv; --format {fmt} already opens in Excel as it is")
         if fmt in BINARY and not output:
             # A zip printed on a terminal is garbage at best and can upset the terminal.
             raise click.UsageError(f"--format {fmt} writes a binary file: give one with -o, "
@@ -43,15 +48,22 @@ def register(app: Flask) -> None:
             except UnknownConsultation as exc:
                 raise click.ClickException(f"{exc}; run `python app.py init` or check the slug") from exc
             if not output:  # csv only: binary formats were refused above
-                write_csv(session, consultation, sys.stdout)
+                if excel:
+                    # UTF-8 whatever the terminal's encoding: the BOM promises it.
+                    sys.stdout.flush()
+                    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                    write_csv(session, consultation, stdout, excel=True)
+                    stdout.detach()  # flushes, and leaves the process's stdout open
+                else:
+                    write_csv(session, consultation, sys.stdout)
                 return
             with _replacing(output, binary=fmt in BINARY) as handle:
                 if fmt == "xlsx":
                     count, what = write_xlsx(session, consultation, handle), "rows"
                 elif fmt == "floip":
-                    count, what = write_floip(session, consultation, handle, utcnow()), "answers"
+                    count, what = write_floip(session, consultation, handle), "answers"
                 else:
-                    count, what = write_csv(session, consultation, handle), "rows"
+                    count, what = write_csv(session, consultation, handle, excel=excel), "rows"
             click.echo(f"{count} {what} written to {output}", err=True)
 
 

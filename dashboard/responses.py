@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dashboard.consultations import consultation_or_404
 from dashboard.security import login_required
-from models import Answer, Conversation, Participant, utcnow
+from models import Answer, Conversation, Participant
 from palabre.consultations import flow_of
 from palabre.exports.table import write_csv
 from palabre.exports.floip import write_floip
@@ -29,22 +29,25 @@ FORMATS = {
 @bp.get("/export.<fmt>")
 @login_required
 def download(slug: str, fmt: str):
-    """Download the responses as CSV, XLSX or a FLOIP Flow Results package (pseudonyms only)."""
+    """Download the responses as CSV (`?excel=1`: for Excel), XLSX or a FLOIP Flow Results package (pseudonyms only)."""
     if fmt not in FORMATS:
         abort(404, _("Unknown export format; use csv, xlsx or floip."))
     consultation = consultation_or_404(slug)
     session = db_session()
     buffer = io.BytesIO()
+    excel = fmt == "csv" and request.args.get("excel") == "1"
     if fmt == "csv":
-        text = io.StringIO()
-        write_csv(session, consultation, text)
+        text = io.StringIO(newline="")
+        write_csv(session, consultation, text, excel=excel)  # excel: a byte order mark, for Excel on Windows
         buffer.write(text.getvalue().encode("utf-8"))
     elif fmt == "xlsx":
         write_xlsx(session, consultation, buffer)
     else:
-        write_floip(session, consultation, buffer, utcnow())
+        write_floip(session, consultation, buffer)
     buffer.seek(0)
     mimetype, name = FORMATS[fmt]
+    if excel:
+        name = name.replace(".csv", "-excel.csv")
     return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=f"{slug}-{name}")
 
 

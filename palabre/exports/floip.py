@@ -22,7 +22,7 @@ import zipfile
 from datetime import datetime, timezone
 from typing import IO, Any, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.model import Flow, Question
@@ -53,13 +53,16 @@ ISO_639_3 = {
 }
 
 
-def write_floip(session: Session, consultation: Consultation, out: str | IO[bytes], now: datetime) -> int:
+def write_floip(session: Session, consultation: Consultation, out: str | IO[bytes]) -> int:
     """Write the package as a zip to a path or binary file; return the number of responses (answers)."""
     flow = flow_of(consultation)
-    stamp = (now.astimezone(timezone.utc).timetuple())[:6]
+    package = descriptor(consultation, flow, last_answer_at(session, consultation))
+    # The members are dated by the package's `modified`, not the clock: exporting unchanged
+    # answers again gives the same bytes.
+    stamp = datetime.fromisoformat(package["modified"]).timetuple()[:6]
     count = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_entry(DESCRIPTOR, stamp), json.dumps(descriptor(consultation, flow, now), ensure_ascii=False, indent=2))
+        archive.writestr(_entry(DESCRIPTOR, stamp), json.dumps(package, ensure_ascii=False, indent=2))
         # Streamed row by row: a consultation's answers need not fit in memory.
         with archive.open(_entry(RESPONSES, stamp), "w", force_zip64=True) as data:
             data.write(b"[")
@@ -70,9 +73,13 @@ def write_floip(session: Session, consultation: Consultation, out: str | IO[byte
     return count
 
 
-def descriptor(consultation: Consultation, flow: Flow, now: datetime) -> dict[str, Any]:
+def descriptor(consultation: Consultation, flow: Flow, last_answer: datetime | None) -> dict[str, Any]:
     """The package descriptor (`datapackage.json`)."""
-    moment = _timestamp(now)
+    created = consultation.created_at
+    # The package changes when an answer arrives, so its last answer dates this version; never
+    # before `created` ("If this is the original version of the package, created and modified
+    # will be the same").
+    modified = max(created, last_answer) if last_answer else created
     schema: dict[str, Any] = {
         "fields": [{"name": name, "title": title, "type": kind} for name, title, kind in FIELDS],
         "questions": {q.id: question_schema(q, flow) for q in flow.questions},
@@ -89,18 +96,31 @@ def descriptor(consultation: Consultation, flow: Flow, now: datetime) -> dict[st
         "id": package_id(consultation),
         "name": flow.id,  # a flow id is already lower-case letters, digits and '-'
         "title": flow.title[flow.default_language],
-        # This file package is made now; its schema cannot change under the same `id` (see package_id).
-        "created": moment,
-        "modified": moment,
+        # The schema cannot change under the same `id` (see package_id): only answers are added.
+        "created": _timestamp(created),
+        "modified": _timestamp(modified),
         "resources": [{
             "profile": "data-resource",
             "name": f"{flow.id}-responses",
             "path": RESPONSES,
             "mediatype": "application/json",
             "encoding": "utf-8",
+            # Table Dialect's `header` defaults to true, for a row array too: without this, generic
+            # Data Package readers (frictionless) take the first answer for the column names. The
+            # spec's row array has no header row; the columns are `schema.fields`.
+            "dialect": {"header": False},
             "schema": schema,
         }],
     }
+
+
+def last_answer_at(session: Session, consultation: Consultation) -> datetime | None:
+    """When the consultation's latest valid answer came, or None before any."""
+    return session.scalar(
+        select(func.max(Answer.answered_at))
+        .join(Conversation, Conversation.id == Answer.conversation_id)
+        .where(Conversation.consultation_id == consultation.id, Answer.valid)
+    )
 
 
 def question_schema(question: Question, flow: Flow) -> dict[str, Any]:

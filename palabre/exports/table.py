@@ -19,6 +19,8 @@ from palabre.consultations import flow_of
 BASE_COLUMNS = RESERVED_IDS  # question ids can never clash with these
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TIME_COLUMNS = ("started_at", "completed_at")
+BOM = "\ufeff"  # written as EF BB BF in UTF-8
 
 
 def columns(flow: Flow) -> list[str]:
@@ -28,6 +30,12 @@ def columns(flow: Flow) -> list[str]:
 
 def export_rows(session: Session, consultation: Consultation) -> Iterator[dict[str, str]]:
     """Every conversation of a consultation as a flat row of strings, oldest first."""
+    for row in export_records(session, consultation):
+        yield {**row, **{name: _time(row[name]) for name in TIME_COLUMNS}}
+
+
+def export_records(session: Session, consultation: Consultation) -> Iterator[dict[str, Any]]:
+    """The same rows with `started_at` and `completed_at` as UTC datetimes (None when not completed)."""
     flow = flow_of(consultation)
     kinds = {q.id: q.type for q in flow.questions}
     conversations = session.execute(
@@ -46,10 +54,10 @@ def export_rows(session: Session, consultation: Consultation) -> Iterator[dict[s
     )
     pending = next(answers, None)
     for conversation, pseudonym in conversations:
-        row = {
+        row: dict[str, Any] = {
             "response_id": conversation.response_id, "participant": pseudonym, "channel": conversation.channel,
             "language": conversation.language, "status": conversation.status,
-            "started_at": _time(conversation.started_at), "completed_at": _time(conversation.completed_at),
+            "started_at": _utc(conversation.started_at), "completed_at": _utc(conversation.completed_at),
         }
         row.update({qid: "" for qid in kinds})
         while pending is not None and pending.conversation_id < conversation.id:
@@ -61,9 +69,13 @@ def export_rows(session: Session, consultation: Consultation) -> Iterator[dict[s
         yield row
 
 
-def write_csv(session: Session, consultation: Consultation, out: IO[str]) -> int:
-    """Write the CSV export; return the number of rows."""
-    writer = csv.DictWriter(out, fieldnames=columns(flow_of(consultation)), lineterminator="\n")
+def write_csv(session: Session, consultation: Consultation, out: IO[str], excel: bool = False) -> int:
+    """Write the CSV export; return the number of rows. `excel`: a byte order mark and CRLF line ends."""
+    if excel:
+        # Excel for Windows reads a CSV in the ANSI code page (cp1252 in Western Europe) unless it
+        # starts with a byte order mark, turning "é" into "Ã©"; with U+FEFF it reads UTF-8.
+        out.write(BOM)
+    writer = csv.DictWriter(out, fieldnames=columns(flow_of(consultation)), lineterminator="\r\n" if excel else "\n")
     writer.writeheader()
     count = 0
     for row in export_rows(session, consultation):
@@ -86,5 +98,9 @@ def format_value(value: Any, kind: str) -> str:
     return text
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(timezone.utc) if moment else None
+
+
 def _time(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""

@@ -1,12 +1,14 @@
 """The CSV export as an Excel workbook: a "responses" sheet and a "questions" codebook.
 
 The responses sheet holds the same columns and values as the CSV (participants by pseudonym only);
-number answers are stored as numbers so that officials can sum and sort them.
+number answers are stored as numbers and times as date cells, so that officials can sum, sort and
+filter them. Excel has no time zones: times are written in UTC, and their format shows "UTC".
 """
 
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, Iterable
 
 from openpyxl import Workbook
@@ -20,7 +22,7 @@ from flows.messages import yes_no_labels
 from flows.model import Flow, Question
 from models import Consultation
 from palabre.consultations import flow_of
-from palabre.exports.table import columns, export_rows
+from palabre.exports.table import TIME_COLUMNS, columns, export_records
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -31,7 +33,9 @@ REPLACEMENT = "\ufffd"
 # Column widths in Excel's units (about one character each), chosen per kind of column because
 # a write-only sheet must be sized before its rows are streamed.
 WIDTHS = {"response_id": 18, "participant": 26, "channel": 10, "language": 10, "status": 11,
-          "started_at": 21, "completed_at": 21}
+          "started_at": 24, "completed_at": 24}
+# ISO order, whole seconds as in the CSV, and the zone as literal text (Excel stores none).
+TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 TEXT_WIDTH, MIN_WIDTH, MAX_WIDTH = 50, 10, 40
 HEADER_FONT = Font(bold=True)
 
@@ -41,20 +45,21 @@ def write_xlsx(session: Session, consultation: Consultation, out: str | IO[bytes
     flow = flow_of(consultation)
     # Write-only mode streams rows to disk instead of holding every cell in memory.
     workbook = Workbook(write_only=True)
-    count = _responses_sheet(workbook.create_sheet("responses"), flow, export_rows(session, consultation))
+    count = _responses_sheet(workbook.create_sheet("responses"), flow, export_records(session, consultation))
     _questions_sheet(workbook.create_sheet("questions"), flow)
     workbook.save(out)
     return count
 
 
-def _responses_sheet(sheet: WriteOnlyWorksheet, flow: Flow, rows: Iterable[dict[str, str]]) -> int:
+def _responses_sheet(sheet: WriteOnlyWorksheet, flow: Flow, rows: Iterable[dict[str, Any]]) -> int:
     header = columns(flow)
     kinds = {q.id: q.type for q in flow.questions}
     _layout(sheet, [_width(name, flow) for name in header])
     sheet.append([_cell(sheet, name, bold=True) for name in header])
     count = 0
     for row in rows:
-        sheet.append([_cell(sheet, _number(row[name]) if kinds.get(name) == "number" else row[name]) for name in header])
+        sheet.append([_time_cell(sheet, row[name]) if name in TIME_COLUMNS
+                      else _cell(sheet, _number(row[name]) if kinds.get(name) == "number" else row[name]) for name in header])
         count += 1
     return count
 
@@ -122,6 +127,16 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> WriteOnl
         cell.data_type = "s"
     if bold:
         cell.font = HEADER_FONT
+    return cell
+
+
+def _time_cell(sheet: WriteOnlyWorksheet, moment: datetime | None) -> WriteOnlyCell:
+    """A date cell holding the UTC time without its zone, to the second like the CSV; empty for None."""
+    if moment is None:
+        return WriteOnlyCell(sheet, value=None)
+    naive = moment.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+    cell = WriteOnlyCell(sheet, value=naive)
+    cell.number_format = TIME_FORMAT
     return cell
 
 

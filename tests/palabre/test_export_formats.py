@@ -64,13 +64,21 @@ def export_xlsx(db, slug="access-barriers") -> bytes:
     return out.getvalue()
 
 
-def export_floip(db, now) -> tuple[bytes, dict, list]:
+def export_floip(db) -> tuple[bytes, dict, list]:
     out = io.BytesIO()
     with db.session() as session:
-        write_floip(session, get_consultation(session, "access-barriers"), out, now)
+        write_floip(session, get_consultation(session, "access-barriers"), out)
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
         assert sorted(archive.namelist()) == ["datapackage.json", "responses.json"]
         return out.getvalue(), json.loads(archive.read("datapackage.json")), json.loads(archive.read("responses.json"))
+
+
+def set_created_at(db, moment: datetime) -> datetime:
+    """Date the consultation's creation (the flow library was loaded at the wall clock's time)."""
+    with db.session() as session:
+        session.scalar(select(Consultation).where(Consultation.slug == "access-barriers")).created_at = moment
+        session.commit()
+    return moment
 
 
 def members(blob: bytes) -> list[bytes]:
@@ -90,6 +98,8 @@ def test_the_xlsx_responses_sheet_matches_the_csv_cell_by_cell(answered, db):
     assert len(rows) == 1 + len(expected) == 3
     for got, want in zip(rows[1:], expected):
         for name, value in zip(header, got):
+            if isinstance(value, datetime):  # a date cell, in UTC (see the date cells' test)
+                value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
             assert ("" if value is None else str(value)) == want[name], name
     french = dict(zip(header, rows[1]))
     assert french["age"] == 34 and isinstance(french["age"], int)
@@ -140,17 +150,25 @@ def test_the_xlsx_questions_sheet_has_prompts_and_labels_in_every_language(answe
 
 
 def test_the_floip_descriptor_follows_the_flow_results_spec(answered, db, now):
-    _, package, _ = export_floip(db, now)
+    created = set_created_at(db, now - timedelta(days=2))
+    _, package, rows = export_floip(db)
     assert package["profile"] == "flow-results-package"
     assert package["flow_results_specification_version"] == SPEC_VERSION == "1.0.0-rc1"
     assert uuid.UUID(package["id"]).version == 4
     assert package["name"] == "access-barriers" and re.fullmatch(r"[a-z0-9._-]+", package["name"])
     assert package["title"] == "Accès aux services publics"
     for key in ("created", "modified"):
-        assert package[key].endswith("+00:00") and datetime.fromisoformat(package[key]) == now
+        assert package[key].endswith("+00:00")
+    # created: when the consultation was; modified: its last answer in the package.
+    assert datetime.fromisoformat(package["created"]) == created
+    assert datetime.fromisoformat(package["modified"]) == max(datetime.fromisoformat(r[0]) for r in rows) == answered
     [resource] = package["resources"]
     assert resource["path"] == "responses.json" and "data" not in resource
     assert (resource["mediatype"], resource["encoding"]) == ("application/json", "utf-8")
+    # The row array has no header row: Table Dialect's `header` defaults to true, which makes
+    # Frictionless tools read the first answer as the column names.
+    assert resource["dialect"] == {"header": False}
+    assert rows[0][4] == "lang" and rows[0] != [f[0] for f in FIELDS]
     schema = resource["schema"]
     assert [f["name"] for f in schema["fields"]] == ["timestamp", "row_id", "contact_id", "session_id",
                                                     "question_id", "response", "response_metadata"]
@@ -175,7 +193,7 @@ def test_the_floip_descriptor_follows_the_flow_results_spec(answered, db, now):
 
 
 def test_floip_has_one_row_per_valid_answer_with_seven_columns(answered, db, now):
-    _, package, rows = export_floip(db, now)
+    _, package, rows = export_floip(db)
     questions = package["resources"][0]["schema"]["questions"]
     with db.session() as session:
         stored = session.execute(select(Answer.question_id, Answer.valid)).all()
@@ -205,17 +223,16 @@ def test_floip_has_one_row_per_valid_answer_with_seven_columns(answered, db, now
 def test_no_phone_number_or_telegram_id_in_any_exported_byte(answered, db, now):
     with db.session() as session:
         pseudonyms = session.scalars(select(Participant.pseudonym)).all()
-    blobs = [*members(export_xlsx(db)), *members(export_floip(db, now)[0])]
+    blobs = [*members(export_xlsx(db)), *members(export_floip(db)[0])]
     for blob in blobs:
         for secret in (PHONE, PHONE.lstrip("+"), PHONE[3:], TELEGRAM_ID):
             assert secret.encode() not in blob
     assert all(any(p.encode() in blob for blob in blobs) for p in pseudonyms)
 
 
-def test_the_package_id_is_stable_for_a_flow_and_changes_with_it(answered, db, now):
-    first = export_floip(db, now)[1]["id"]
-    again = export_floip(db, now + timedelta(days=1))[1]
-    assert again["id"] == first and again["modified"] != first
+def test_the_package_id_is_stable_for_a_flow_and_changes_with_it(answered, db):
+    first = export_floip(db)[1]["id"]
+    assert export_floip(db)[1]["id"] == first
     with db.session() as session:
         consultation = session.scalar(select(Consultation))
         consultation.flow_sha256 = "0" * 64
@@ -223,8 +240,24 @@ def test_the_package_id_is_stable_for_a_flow_and_changes_with_it(answered, db, n
         session.rollback()
 
 
+def test_exporting_twice_gives_the_same_package_until_an_answer_arrives(answered, db, settings, now):
+    created = set_created_at(db, now - timedelta(days=2))
+    blob, package, rows = export_floip(db)
+    again, package_again, _ = export_floip(db)
+    assert again == blob, "nothing changed: the same bytes, datapackage.json included"
+    later = answered + timedelta(hours=3)
+    with db.session() as session:
+        handle_inbound(session, settings, Inbound(channel="telegram", scheme=TELEGRAM, address=TELEGRAM_ID, text="1"), later)
+        session.commit()
+    _, moved, more = export_floip(db)
+    assert len(more) == len(rows) + 1 and (more[-1][4], more[-1][0]) == ("gender", later.isoformat())
+    assert datetime.fromisoformat(moved["modified"]) == later
+    assert datetime.fromisoformat(moved["created"]) == created
+    assert (moved["id"], moved["created"]) == (package["id"], package["created"])
+
+
 def test_an_empty_consultation_exports_valid_empty_files(loaded, db, now):
-    assert export_floip(db, now)[2] == []
+    assert export_floip(db)[2] == []
     rows = list(load_workbook(io.BytesIO(export_xlsx(db)))["responses"].iter_rows(values_only=True))
     assert len(rows) == 1 and rows[0][0] == "response_id"
 
@@ -260,3 +293,47 @@ def test_a_failed_export_leaves_no_file_and_keeps_the_previous_one(loaded, runne
     assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"yesterday's export"
     missing = runner.invoke(args=["export", "access-barriers", "--format", "floip", "-o", str(tmp_path / "no" / "x.zip")])
     assert missing.exit_code == 1 and "cannot write" in missing.output
+
+
+ACCENTED = "Trop éloigné, ça coûte cher à Thiès — même à pied"
+
+
+def test_the_excel_csv_starts_with_a_bom_and_keeps_accents(loaded, db, settings, now, runner, tmp_path):
+    clock = now
+    for text in [*FRENCH[:-1], ACCENTED]:
+        clock += timedelta(seconds=45)
+        with db.session() as session:
+            handle_inbound(session, settings, Inbound(channel="sms", scheme=TEL, address=PHONE, text=text), clock)
+            session.commit()
+    out = tmp_path / "excel.csv"
+    done = runner.invoke(args=["export", "access-barriers", "--format", "csv", "--excel", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    blob = out.read_bytes()
+    # Excel for Windows reads a CSV without a byte order mark in the ANSI code page (cp1252 in
+    # France): "Ã©loignÃ©". The UTF-8 BOM makes it read UTF-8.
+    assert blob.startswith(b"\xef\xbb\xbf") and blob.count(b"\xef\xbb\xbf") == 1
+    assert b"\r\n" in blob and blob.count(b"\n") == blob.count(b"\r\n") == 2
+    [row] = list(csv.DictReader(io.StringIO(blob.decode("utf-8-sig"), newline="")))
+    assert row["comment"] == ACCENTED and "response_id" in row
+    plain = runner.invoke(args=["export", "access-barriers", "--format", "csv"])
+    assert not plain.stdout_bytes.startswith(b"\xef\xbb\xbf") and ACCENTED.encode() in plain.stdout_bytes
+    printed = runner.invoke(args=["export", "access-barriers", "--format", "csv", "--excel"])
+    assert printed.exit_code == 0 and printed.stdout_bytes == blob
+    refused = runner.invoke(args=["export", "access-barriers", "--format", "xlsx", "--excel", "-o", str(tmp_path / "x.xlsx")])
+    assert refused.exit_code == 2 and "--excel" in refused.output
+
+
+def test_xlsx_times_are_date_cells_in_utc(answered, db, now):
+    sheet = load_workbook(io.BytesIO(export_xlsx(db)))["responses"]
+    header = [c.value for c in sheet[1]]
+    table = csv_rows(db)
+    french = {name: cell for name, cell in zip(header, sheet[2])}
+    partial = {name: cell for name, cell in zip(header, sheet[3])}
+    for name in ("started_at", "completed_at"):
+        cell = french[name]
+        assert cell.is_date and isinstance(cell.value, datetime) and cell.value.tzinfo is None
+        # Excel has no time zones: the cell holds UTC, and its format says so.
+        assert cell.value == datetime.strptime(table[0][name], "%Y-%m-%dT%H:%M:%SZ")
+        assert "UTC" in cell.number_format
+    assert french["started_at"].value == (now + timedelta(seconds=45)).replace(tzinfo=None)
+    assert partial["started_at"].is_date and partial["completed_at"].value is None
