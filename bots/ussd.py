@@ -46,6 +46,7 @@ BAD_NUMBER = "Numero de telephone non reconnu. / Phone number not recognised."
 OPTED_OUT = "Vous avez demande STOP. Envoyez START par SMS pour revenir. / You opted out. Text START to come back."
 SESSION_OVER = "Session terminee. Composez a nouveau pour continuer. / Session over. Dial again to continue."
 UNAVAILABLE = "Service indisponible, reessayez plus tard. / Service unavailable, please try again later."
+ABOUT = "Consultation citoyenne: composez le code pour repondre. / Citizen consultation: dial the code to answer."
 
 bp = Blueprint("ussd", __name__, url_prefix="/ussd")
 
@@ -66,6 +67,8 @@ def webhook(gateway: str):
         abort(400, str(exc))
     if ussd.closing:
         return dialect.respond(Screen("", end=True), ussd)
+    if ussd.query:
+        return dialect.respond(Screen(ABOUT, end=True), ussd)
     try:
         screen = answer(ussd, config(), utcnow())
     except SQLAlchemyError as exc:

@@ -33,6 +33,7 @@ class UssdRequest:
     page: int = 0  # the menu page on screen before the first of `inputs` (gateways that echo our state)
     new: bool = False  # the gateway says this is the dial that opens the session
     closing: bool = False  # the gateway says the session is over (Hubtel release/timeout): record nothing
+    query: bool = False  # a lookup by the gateway's API, no citizen's session (Hubtel Query): answer, record nothing
 
     @property
     def position(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fakes.ussd_requests import count_rows, hubtel_payload, post_hubtel, stored_answers
-from models import Conversation, InboundMessage
+from models import Conversation, InboundMessage, Participant
 from palabre.identity import TEL
 from palabre.inbound import Inbound, handle_inbound
 
@@ -23,7 +23,34 @@ def test_a_dial_opens_the_consultation_with_an_input_screen(loaded, client):
     assert body["Type"] == "response" and body["DataType"] == "input" and body["FieldType"] == "text"
     assert body["SessionId"] == "8d440a43a98b4614b9df22b79c8190b8"
     assert body["Message"].startswith("Mairie: 14 questions") and body["ClientState"] == "page:0"
-    assert body["Label"] == body["Message"].splitlines()[0][:40]
+    assert body["Label"] == "Mairie: 14 questions pour savoir qui..."  # a whole word last, at most 40 characters
+
+
+def test_a_label_is_cut_on_a_word_boundary_or_kept_whole():
+    from bots.ussd_dialects.hubtel import label
+
+    assert label("Langue / Language?\n1 Francais") == "Langue / Language?"
+    assert label("Dans quel arrondissement habitez-vous aujourd'hui ?") == "Dans quel arrondissement habitez-vous..."
+    assert label("x" * 60) == "x" * 37 + "..."  # one word longer than a label: cut, still marked
+    assert all(len(label(text)) <= 40 for text in ["a " * 30, "Mot " * 12, "y" * 41, ""])
+
+
+def test_a_favorite_opens_the_session_like_a_dial(loaded, client, db):
+    """Hubtel's SDK: Favorite is 'a special case of Initiation'; what it carries is never taken as an answer."""
+    body = send(client, "favorite")
+    assert body["Type"] == "response" and body["Message"].startswith("Mairie: 14 questions")
+    session_id = hubtel_payload("favorite")["SessionId"]
+    reply = send(client, SessionId=session_id, Message="2", Sequence=2)
+    assert reply["Message"].startswith("Your answers stay anonymous")
+    assert stored_answers(db) == {"lang": "en"}
+
+
+def test_a_query_gets_a_short_release_and_records_nothing(loaded, client, db):
+    """Hubtel's SDK: Query is 'an API request to query for some data', not a citizen's session."""
+    body = send(client, "query")
+    assert body["Type"] == "release" and body["DataType"] == "display"
+    assert 0 < len(body["Message"]) <= 182 and body["Message"].isascii() and len(body["Label"]) <= 40
+    assert count_rows(db, InboundMessage) == 0 and count_rows(db, Participant) == 0
 
 
 def test_answers_arrive_one_per_request_and_retries_change_nothing(loaded, client, db):
