@@ -6,10 +6,12 @@ import select
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+CONNECTION_KEY = "palabre.connection"  # in Session.info
 
 
 class Database:
@@ -27,6 +29,7 @@ class Database:
         else:
             event.listen(self.engine, "checkout", _drop_if_closed_by_server)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.Session, "after_begin", _remember_connection)
 
     @property
     def is_sqlite(self) -> bool:
@@ -38,6 +41,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def discard_connection(session: Session) -> None:
+    """Throw away the connection of a session whose close failed midway, instead of leaking it."""
+    connection = session.info.pop(CONNECTION_KEY, None)
+    if connection is not None and not connection.closed:
+        # Not back to the pool mid-transaction: on SQLite it would keep the write lock.
+        connection.invalidate()
+        connection.close()
+
+
+def _remember_connection(session: Session, _transaction: Any, connection: Connection) -> None:
+    # A session's close lets go of its connection before rolling back: if the rollback fails
+    # (the server went away), only this handle still reaches the connection.
+    session.info[CONNECTION_KEY] = connection
 
 
 def _drop_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

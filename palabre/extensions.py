@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from palabre.config import Config
-from palabre.db import Database
+from palabre.db import Database, discard_connection
+
+log = logging.getLogger(__name__)
 
 KEY = "palabre.database"
 
@@ -36,5 +41,13 @@ def db_session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    if session is None:
+        return
+    try:
+        session.close()  # rolls back whatever the request left uncommitted
+    except DBAPIError as exc:
+        # The database went away once the answer was made (a restart): nothing uncommitted is
+        # kept anyway, and raising here would turn an answered request into a 500. The type
+        # only, as in palabre.errors: the message can quote a citizen's data.
+        log.error("database unavailable while ending the request: %s", type(exc.orig or exc).__name__)
+        discard_connection(session)
