@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from palabre.private_files import private_file, private_folder
+
 CONNECTION_KEY = "palabre.connection"  # in Session.info
 
 
@@ -20,7 +22,7 @@ class Database:
     def __init__(self, url: str, **engine_options: Any):
         self.url = make_url(url)
         if self.is_sqlite:
-            _ensure_sqlite_folder(url)
+            _ensure_sqlite_file(url)
             engine_options.setdefault("connect_args", {"timeout": 30})
         self.engine: Engine = create_engine(url, **engine_options)
         if self.is_sqlite:
@@ -72,10 +74,15 @@ def _drop_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) 
         raise DisconnectionError("the server closed this connection while it was idle in the pool")
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+def _ensure_sqlite_file(url: str) -> None:
+    """Create the database file private before SQLite does: sqlite3 would make it world-readable (umask)."""
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        private_folder(path.parent)
+        # An empty file is a valid empty database. SQLite gives its -wal and -shm files the
+        # database file's permissions, so they are private too.
+        private_file(path)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
