@@ -12,6 +12,10 @@ def sender_for(channel: str, config: Config) -> Sender:
         from bots.twilio_client import TwilioSender
 
         return TwilioSender.from_config(config)
+    if channel == "whatsapp":
+        from bots.whatsapp_client import WhatsAppSender
+
+        return WhatsAppSender.from_config(config)
     if channel == "telegram":
         from bots.telegram_client import TelegramSender
 

@@ -52,8 +52,8 @@ class TwilioSender:
     def messages_url(self) -> str:
         return f"{self.api_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
-    def send(self, address: str, text: str, message_id: int) -> str:
-        """Hand one SMS to Twilio and return its message sid."""
+    def form(self, address: str, text: str) -> dict[str, str]:
+        """The Messages resource's fields for one text to one address."""
         form = {"To": address, "Body": text}
         if self.messaging_service_sid:
             form["MessagingServiceSid"] = self.messaging_service_sid
@@ -61,6 +61,11 @@ class TwilioSender:
             form["From"] = self.from_number  # type: ignore[assignment]
         if self.status_callback:
             form["StatusCallback"] = self.status_callback
+        return form
+
+    def send(self, address: str, text: str, message_id: int) -> str:
+        """Hand one message to Twilio and return its message sid."""
+        form = self.form(address, text)
         try:
             response = requests.post(self.messages_url, data=form, auth=(self.account_sid, self.auth_token), timeout=self.timeout)
         except requests.RequestException as exc:

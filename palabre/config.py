@@ -28,6 +28,7 @@ class Config:
     FLOWS_DIR: str = str(ROOT / "flows" / "library")
     INSTANCE_DIR: str = "instance"
     LOG_LEVEL: str = "WARNING"
+    LOG_FORMAT: str = "json"  # json: one JSON object per line, for log collectors; text: for a terminal
     PHONE_REGION: str | None = None  # e.g. CI: lets local numbers without +country be read
     # Twilio (SMS)
     TWILIO_ACCOUNT_SID: str | None = None
@@ -38,6 +39,10 @@ class Config:
     # Twilio signs with this instead of the auth token when a Webhook Rule names a SharedKey
     # (the request then carries X-Twilio-Webhooks-Signature-Settings).
     TWILIO_WEBHOOK_SHARED_KEY: str | None = None
+    # WhatsApp, through Twilio: the WhatsApp-enabled sender, and the approved template (a Content SID,
+    # HX...) that messages we start outside the 24 hours after a person's last message must use
+    TWILIO_WHATSAPP_FROM: str | None = None
+    WHATSAPP_TEMPLATE_SID: str | None = None
     SMS_MAX_SEGMENTS: int = 2  # the most SMS segments one message may cost
     SMS_PRICE_PER_SEGMENT: float = 0.05  # shown as the estimated cost of a broadcast
     SMS_PRICE_CURRENCY: str = "USD"
@@ -71,6 +76,7 @@ class Config:
             FLOWS_DIR=env.get("FLOWS_DIR") or str(ROOT / "flows" / "library"),
             INSTANCE_DIR=instance,
             LOG_LEVEL=(env.get("LOG_LEVEL") or "WARNING").upper(),
+            LOG_FORMAT=(env.get("LOG_FORMAT") or "json").lower(),
             PHONE_REGION=env.get("PHONE_REGION") or None,
             TWILIO_ACCOUNT_SID=env.get("TWILIO_ACCOUNT_SID") or None,
             TWILIO_AUTH_TOKEN=env.get("TWILIO_AUTH_TOKEN") or None,
@@ -78,6 +84,8 @@ class Config:
             TWILIO_MESSAGING_SERVICE_SID=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             TWILIO_API_URL=(env.get("TWILIO_API_URL") or "https://api.twilio.com").rstrip("/"),
             TWILIO_WEBHOOK_SHARED_KEY=env.get("TWILIO_WEBHOOK_SHARED_KEY") or None,
+            TWILIO_WHATSAPP_FROM=(env.get("TWILIO_WHATSAPP_FROM") or "").removeprefix("whatsapp:") or None,
+            WHATSAPP_TEMPLATE_SID=env.get("WHATSAPP_TEMPLATE_SID") or None,
             SMS_MAX_SEGMENTS=int(env.get("SMS_MAX_SEGMENTS") or 2),
             SMS_PRICE_PER_SEGMENT=float(env.get("SMS_PRICE_PER_SEGMENT") or 0.05),
             SMS_PRICE_CURRENCY=env.get("SMS_PRICE_CURRENCY") or "USD",

@@ -80,13 +80,14 @@ class FakeTwilio:
                 time.sleep(delay)  # a slow Twilio: the client gives up first
             if error in errors:  # Twilio's messages quote the number, as the real ones do
                 return int(errors[error]["status"]), {**errors[error], "message": errors[error]["message"].format(To=form.get("To"))}
-        if "To" not in form or "Body" not in form or not ({"From", "MessagingServiceSid"} & form.keys()):
+        # A message is a Body, or an approved template (ContentSid) for WhatsApp.
+        if "To" not in form or not ({"Body", "ContentSid"} & form.keys()) or not ({"From", "MessagingServiceSid"} & form.keys()):
             return 400, {**errors["400"], "message": errors["400"]["message"].format(To=form.get("To"))}
         sid = "SM" + secrets.token_hex(16)
         with self._lock:
             self.sent.append(Sent(sid, account, form))
         created = json.loads((DATA / "message_created.json").read_text())
-        created.update(sid=sid, to=form["To"], body=form["Body"], **{"from": form.get("From")})
+        created.update(sid=sid, to=form["To"], body=form.get("Body", ""), **{"from": form.get("From")})
         return 201, created
 
 
