@@ -26,7 +26,9 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     app.config.from_mapping(settings.as_flask())
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["palabre.config"] = settings
-    logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from palabre.logs import init_app as init_logs
+
+    init_logs(app, settings.LOG_LEVEL, settings.LOG_FORMAT)  # JSON lines (or text) with request ids
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from palabre import extensions

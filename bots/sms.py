@@ -1,4 +1,5 @@
-"""Twilio SMS: the inbound webhook, answered inline with TwiML, and the delivery status callback.
+"""Twilio SMS (and WhatsApp, see bots/whatsapp.py): the inbound webhook, answered inline with TwiML, and the
+delivery status callback.
 
 Facts this module depends on:
 - Twilio posts form fields (MessageSid, From, To, Body, NumSegments, ...) and adds new ones
@@ -7,6 +8,9 @@ Facts this module depends on:
   sorted by name)). When a Webhook Rule names a SharedKey, the request also carries
   X-Twilio-Webhooks-Signature-Settings and is signed with that key and the algorithm it names.
 - Twilio waits 15 s for the answer, and sends each <Message> of the TwiML as its own SMS.
+- One character outside GSM-7 (ç ê â î ô û ’ « ») makes a whole SMS UCS-2, 70 characters a part
+  instead of 160: the engine's own words are rewritten with close GSM-7 ones (é è à ù É are GSM-7
+  and kept); the flow's questions are sent as written (`flows cost` shows what they cost).
 - With Advanced Opt-Out, Twilio adds OptOutType=STOP|START|HELP when the whole body is one of
   the (possibly localised) keywords, and sends its own confirmation.
 
@@ -28,13 +32,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bots import whatsapp
 from bots.sms_split import fit_all
 from bots.text import render_messages
+from flows.events import Event
 from models import OutboundMessage, utcnow
 from palabre import identity
 from palabre.extensions import config, database
 from palabre.inbound import Inbound, after_commit, handle_inbound
 from palabre.outbound import record_inline_replies
+from palabre.sms_segments import to_gsm_friendly
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +70,9 @@ def inbound() -> Response:
     if not sender:
         abort(400, "From is missing: an inbound SMS always names its sender.")
     settings = config()
+    channel, number = whatsapp.split_sender(sender)  # WhatsApp comes to this webhook too, as whatsapp:+E164
     try:
-        address = identity.normalise_phone(sender, settings.PHONE_REGION)
+        address = identity.normalise_phone(number, settings.PHONE_REGION)
     except identity.InvalidAddress as exc:
         # A short code or an alphanumeric sender id: genuine (signed) but nobody we can answer.
         log.warning("sms %s: sender is not a phone number (%s); not answered", message_sid[:64], exc)
@@ -74,11 +82,11 @@ def inbound() -> Response:
     now = utcnow()
     try:
         with database().session() as session:
-            outcome = handle_inbound(session, settings, Inbound("sms", identity.TEL, address, text, external_id=message_sid), now)
+            outcome = handle_inbound(session, settings, Inbound(channel, identity.TEL, address, text, external_id=message_sid), now)
             # After OptOutType=STOP, Twilio has confirmed the opt-out itself and blocks our replies.
-            replies = [] if outcome.duplicate or opt_out_type == "STOP" else fit_all(render_messages(outcome.events), settings.SMS_MAX_SEGMENTS)
+            replies = [] if outcome.duplicate or opt_out_type == "STOP" else _replies(channel, outcome.events, settings.SMS_MAX_SEGMENTS)
             if replies:
-                record_inline_replies(session, outcome.participant_id, "sms", replies, outcome.conversation_id,  # type: ignore[arg-type]
+                record_inline_replies(session, outcome.participant_id, channel, replies, outcome.conversation_id,  # type: ignore[arg-type]
                                       outcome.inbound_id, now)
             session.commit()
     except SQLAlchemyError as exc:
@@ -114,6 +122,13 @@ def status() -> tuple[str, int]:
         log.error("sms status %s: database error %s", message_sid[:64], type(exc).__name__)
         abort(503, "Database unavailable: the status was not recorded.")
     return "", 200
+
+
+def _replies(channel: str, events: list[Event], max_segments: int) -> list[str]:
+    """TwiML replies: SMS within the segment budget, in GSM-7 where the engine's words allow; WhatsApp as written."""
+    if channel == whatsapp.CHANNEL:
+        return whatsapp.replies(events)
+    return fit_all(render_messages(events, system=to_gsm_friendly), max_segments)
 
 
 def clean_text(text: str) -> str:

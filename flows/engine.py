@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flows import answers as parsing
@@ -9,11 +10,12 @@ from flows.events import (
     AnswerCleared, AnswerInvalid, AnswerRecorded, Ask, Event, Finished, LanguageChanged, OptedOut,
     QuestionSkipped, Say,
 )
-from flows.messages import message, yes_no_labels
+from flows.messages import either, message, yes_no_labels
 from flows.model import Flow, Question
 from flows.state import ACTIVE, COMPLETED, DECLINED, EXPIRED, OPTED_OUT, State
 
-# After this many answers that cannot be understood, stop insisting and move on.
+# After this many answers that cannot be understood, stop insisting and move on: an optional
+# question is skipped, a required one is recorded as not understood.
 MAX_ATTEMPTS = 3
 # Free-text answers longer than this are cut: an SMS body is at most 1,600 characters.
 MAX_TEXT = 1600
@@ -116,18 +118,33 @@ def _advance(flow: Flow, state: State, index: int, events: list[Event]) -> Step:
     return state, events
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """A reply read against a question: the value, or the re-prompt; what to echo; whether it counts as a failed try."""
+
+    value: Any = None
+    error: str | None = None
+    guessed: bool = False  # read through a typo, in words or inside a sentence: echo what was understood
+    attempt: bool = True  # an ambiguous reply asks which one, without using up a try
+
+
 def _answer(flow: Flow, state: State, text: str) -> Step:
     question = flow.question(state.current)  # type: ignore[arg-type]
     raw = text[:MAX_TEXT]
-    if question.optional and parsing.normalize(raw) in SKIP_WORDS:
-        return _move_on(flow, state, question, [QuestionSkipped(question.id, "declined")])
-    value, error = _parse(flow, question, raw, state.language)
-    if error is None:
-        return _record(flow, state, question, value, raw)
+    if parsing.normalize(raw) in SKIP_WORDS:
+        if question.optional:
+            return _move_on(flow, state, question, [QuestionSkipped(question.id, "declined")])
+        parsed = _Parsed(error=message(flow, "required", state.language))
+    else:
+        parsed = _parse(flow, question, raw, state.language)
+    if parsed.error is None:
+        return _record(flow, state, question, parsed.value, raw, parsed.guessed)
+    if not parsed.attempt:
+        return state, [ask(flow, state, question, parsed.error)]
     attempt = state.attempts + 1
     events: list[Event] = [AnswerInvalid(question.id, raw, attempt)]
     if attempt < MAX_ATTEMPTS:
-        return state.with_(attempts=attempt), events + [ask(flow, state, question, error)]
+        return state.with_(attempts=attempt), events + [ask(flow, state, question, parsed.error)]
     if question.optional:
         events.append(QuestionSkipped(question.id, "invalid"))
     else:
@@ -137,7 +154,7 @@ def _answer(flow: Flow, state: State, text: str) -> Step:
     return _move_on(flow, state, question, events)
 
 
-def _record(flow: Flow, state: State, question: Question, value: Any, raw: str) -> Step:
+def _record(flow: Flow, state: State, question: Question, value: Any, raw: str, guessed: bool = False) -> Step:
     events: list[Event] = [AnswerRecorded(question.id, value, raw)]
     state = state.with_(answers={**state.answers, question.id: value})
     if question.type == "language" and value != state.language:
@@ -145,6 +162,10 @@ def _record(flow: Flow, state: State, question: Question, value: Any, raw: str) 
         events.append(LanguageChanged(value))
         if flow.intro and not state.history:  # the intro was read in another language: say it again
             events.append(Say("intro", flow.intro[value]))
+    if guessed:
+        # A typo corrected or an answer picked out of a sentence: say what was recorded, so that
+        # a wrong guess can be undone with BACK before it counts.
+        events.append(Say("understood", message(flow, "understood", state.language, answer=_in_language(question, value, state.language))))
     if question.end_if is not None and question.end_if.test(state.answers):
         text = (flow.declined or flow.end)[state.language]
         state = state.with_(status=DECLINED, current=None, history=state.history + (question.id,))
@@ -183,36 +204,56 @@ def _help(flow: Flow, state: State) -> Step:
     return state, [Say("help", text), ask(flow, state, question)]
 
 
-def _parse(flow: Flow, question: Question, raw: str, lang: str) -> tuple[Any, str | None]:
-    """The normalised answer, or None and the re-prompt saying what is expected."""
+def _parse(flow: Flow, question: Question, raw: str, lang: str) -> _Parsed:
+    """The normalised answer, or the re-prompt saying what is expected."""
     kind = question.type
-    if kind in ("choice", "language"):
-        code = parsing.match_choice(raw, _options(question))
-        return code, None if code else message(flow, "invalid_choice", lang, count=len(question.choices))
+    if kind in ("choice", "language", "yes_no"):
+        if kind == "yes_no":
+            reading, options = parsing.read_yes_no(raw), yes_no_labels(lang)
+        else:
+            reading = parsing.read_choice(raw, _options(question))
+            options = tuple((c.code, c.label[lang]) for c in question.choices)
+        if reading.indexes:
+            return _Parsed(options[reading.indexes[0]][0], guessed=reading.guessed)
+        if reading.candidates:
+            named = [f"{i + 1} {options[i][1]}" for i in reading.candidates]
+            return _Parsed(error=message(flow, "ambiguous", lang, candidates=either(lang, named)), attempt=False)
+        key = "invalid_yes_no" if kind == "yes_no" else "invalid_choice"
+        return _Parsed(error=message(flow, key, lang, count=len(question.choices)))
     if kind == "multi_choice":
-        codes = parsing.match_multi_choice(raw, _options(question))
-        return (list(codes) if codes else None), None if codes else message(flow, "invalid_multi", lang)
-    if kind == "yes_no":
-        answer = parsing.parse_yes_no(raw)
-        return answer, None if answer else message(flow, "invalid_yes_no", lang)
+        reading = parsing.read_multi_choice(raw, _options(question))
+        if not reading.indexes:
+            return _Parsed(error=message(flow, "invalid_multi", lang))
+        codes = [question.choices[i].code for i in reading.indexes]
+        return _Parsed(codes, guessed=reading.guessed)
     if kind == "number":
         return _parse_number(flow, question, raw, lang)
     text = " ".join("".join(ch for ch in raw if ch.isprintable() or ch.isspace()).split())
-    return (text, None) if text else (None, message(flow, "invalid_text", lang))
+    return _Parsed(text) if text else _Parsed(error=message(flow, "invalid_text", lang))
 
 
-def _parse_number(flow: Flow, question: Question, raw: str, lang: str) -> tuple[Any, str | None]:
+def _parse_number(flow: Flow, question: Question, raw: str, lang: str) -> _Parsed:
     number = parsing.parse_number(raw, question.unit)
     if number is None:
         example = "45" if question.unit != "minutes" else ("1h30" if lang == "fr" else "90")
-        return None, message(flow, "invalid_number", lang, example=example)
+        return _Parsed(error=message(flow, "invalid_number", lang, example=example))
     if question.integer and not float(number).is_integer():
-        return None, message(flow, "invalid_integer", lang, example=_show(question.min if question.min else 2))
+        return _Parsed(error=message(flow, "invalid_integer", lang, example=_show(question.min if question.min else 2)))
     low = question.min if question.min is not None else float("-inf")
     high = question.max if question.max is not None else float("inf")
     if not low <= number <= high:
-        return None, message(flow, "number_range", lang, min=_show(question.min), max=_show(question.max))
-    return number, None
+        return _Parsed(error=message(flow, "number_range", lang, min=_show(question.min), max=_show(question.max)))
+    return _Parsed(number, guessed=parsing.spells_a_number(raw))
+
+
+def _in_language(question: Question, value: Any, lang: str) -> str:
+    """The recorded answer as the citizen reads it: choice labels, Oui/Non, or the number."""
+    if question.type == "number":
+        return f"{_show(value)} minutes" if question.unit == "minutes" else _show(value)
+    if question.type == "yes_no":
+        return dict(yes_no_labels(lang))[value]
+    codes = value if isinstance(value, list) else [value]
+    return ", ".join(question.choice(code).label[lang] for code in codes)  # type: ignore[union-attr]
 
 
 def _show(limit: float | None) -> str:
@@ -222,4 +263,6 @@ def _show(limit: float | None) -> str:
 
 
 def _options(question: Question) -> list[parsing.ChoiceOption]:
-    return [parsing.ChoiceOption(c.code, c.aliases()) for c in question.choices]
+    # The code apart from the labels and keywords: a citizen never saw it, so matching it is a guess.
+    return [parsing.ChoiceOption(c.code, (*c.label.values(), *(w for words in c.keywords.values() for w in words)))
+            for c in question.choices]

@@ -11,6 +11,10 @@ from flows.answers import (
     normalize,
     parse_number,
     parse_yes_no,
+    read_choice,
+    read_multi_choice,
+    read_yes_no,
+    spells_a_number,
 )
 
 REGIONS = (
@@ -116,7 +120,8 @@ def test_damerau_levenshtein(a, b, expected):
         ("Librevile", "capital"),
         ("Libervile", "capital"),  # 2 edits allowed on long words
         ("Lbervile", None),  # 3 edits
-        ("sdu", None),  # "sud" is too short for typos
+        ("sdu", "south"),  # swapped letters: every letter of "sud" is still there
+        ("sdd", None),  # but "sud" is too short for a changed letter
         # garbage
         ("", None),
         ("   ", None),
@@ -271,6 +276,24 @@ def test_match_multi_choice_label_containing_et():
         ("ten", 10),
         ("une", 1),
         ("trois enfants", 3),
+        ("vingt cinq", 25),
+        ("vingt-cinq", 25),
+        ("Vingt et un", 21),
+        ("soixante-dix", 70),
+        ("soixante et onze", 71),
+        ("soixante-dix-sept", 77),
+        ("quatre-vingts", 80),
+        ("quatre-vingt-douze ans", 92),
+        ("quatre-vingt-dix-neuf", 99),
+        ("nonante-neuf", 99),  # Belgium, Switzerland
+        ("cent", 100),
+        ("deux cent cinquante", 250),
+        ("twenty-five", 25),
+        ("ninety nine", 99),
+        ("one hundred and five", 105),
+        ("deux trois", None),  # two numbers, not one
+        ("vingt douze", None),
+        ("cinq vingt", None),
         # refused
         ("", None),
         ("   ", None),
@@ -375,7 +398,12 @@ def test_parse_number_unknown_unit_fails_loudly():
         ("yes and no", None),
         ("oui et non", None),
         ("je ne sais pas si", None),  # "si" inside a sentence is not a yes
-        ("ouo", None),  # short words need an exact match
+        ("ouo", None),  # a changed letter in a short word is another word ("nom", "qui")
+        ("ouii", "yes"),  # an extra or swapped letter keeps every letter of it
+        ("oiu", "yes"),
+        ("nonn", "no"),
+        ("yess", "yes"),
+        ("nom", None),
         ("peut-être", None),
         ("", None),
     ],
@@ -439,3 +467,64 @@ def test_match_global_command(text, expected):
 )
 def test_match_start_command(text, expected):
     assert match_start_command(text) is expected
+
+
+SMARTPHONES = (
+    ChoiceOption("none", ("Aucun", "None", "pas de telephone")),
+    ChoiceOption("basic", ("Téléphone simple", "Basic phone")),
+    ChoiceOption("smartphone", ("Smartphone sans internet", "Smartphone without internet")),
+    ChoiceOption("smartphone_internet", ("Smartphone avec internet", "Smartphone with internet")),
+)
+
+
+@pytest.mark.parametrize(
+    "text, candidates",
+    [
+        ("smartfone", ("smartphone", "smartphone_internet")),  # a misspelt word of two labels
+        ("smartphone", ("smartphone", "smartphone_internet")),  # a code that is a word of another label
+        ("internet", ("smartphone", "smartphone_internet")),
+        ("telefone", ("none", "basic")),
+    ],
+)
+def test_read_choice_equally_close_options_are_candidates(text, candidates):
+    reading = read_choice(text, SMARTPHONES)
+    assert reading.indexes == ()
+    assert tuple(SMARTPHONES[i].code for i in reading.candidates) == candidates
+    assert match_choice(text, SMARTPHONES) is None
+
+
+@pytest.mark.parametrize(
+    "text, code, guessed",
+    [
+        ("4", "smartphone_internet", False),
+        ("Smartphone avec internet", "smartphone_internet", False),
+        ("smartfone avec internet", "smartphone_internet", True),
+        ("j'ai un smartphone avec internet", "smartphone_internet", True),
+        ("basic", "basic", True),  # the code alone: an author's word, so say what it was taken for
+        ("Nrod", None, None),
+    ],
+)
+def test_read_choice_says_when_it_guessed(text, code, guessed):
+    reading = read_choice(text, SMARTPHONES)
+    if code is None:
+        assert reading == read_choice(text, SMARTPHONES) and not reading.indexes
+        return
+    assert SMARTPHONES[reading.indexes[0]].code == code
+    assert reading.guessed is guessed
+
+
+def test_read_choice_a_whole_label_beats_a_word_of_a_label():
+    assert read_choice("nrod", REGIONS).indexes == (0,)
+    assert read_choice("nrod", REGIONS).guessed
+
+
+def test_read_multi_choice_and_yes_no_say_when_they_guessed():
+    assert read_multi_choice("1 3", HELPERS).guessed is False
+    assert read_multi_choice("famile, amis", HELPERS).guessed is True
+    assert read_yes_no("ouii").guessed is True
+    assert read_yes_no("oui").guessed is False
+
+
+@pytest.mark.parametrize("text, expected", [("vingt cinq", True), ("25", False), ("twenty", True), ("1h30", False)])
+def test_spells_a_number(text, expected):
+    assert spells_a_number(text) is expected

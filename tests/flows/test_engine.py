@@ -14,6 +14,7 @@ from flows import engine
 from flows.events import (
     AnswerCleared, AnswerInvalid, AnswerRecorded, Ask, Finished, LanguageChanged, OptedOut, QuestionSkipped, Say,
 )
+from bots.text import render_messages
 from flows.loader import check_flow_data, load_flow
 from flows.messages import BUILTIN
 from flows.state import ACTIVE, COMPLETED, DECLINED, EXPIRED, OPTED_OUT, State
@@ -185,7 +186,7 @@ def test_a_number_out_of_range_is_asked_again_naming_the_range():
     state, (_, events) = run(make_flow(AGE, MINUTES), "200")
     assert events[0] == AnswerInvalid("age", "200", 1)
     assert events[1].question_id == "age"
-    assert events[1].error == "Repondez par un nombre entre 10 et 120."
+    assert events[1].error == "Répondez par un nombre entre 10 et 120."
     assert state.current == "age" and state.attempts == 1 and state.answers == {}
 
 
@@ -258,6 +259,8 @@ def test_a_skip_word_does_not_skip_a_required_question():
     state, (_, events) = run(make_flow(DISTRICT, AGE), "passer")
     assert events[0] == AnswerInvalid("district", "passer", 1)
     assert state.current == "district"
+    # It says why, rather than "Réponse non comprise": the word was understood.
+    assert events[1].error == "Cette question demande une réponse."
 
 
 def test_skipping_the_last_question_completes():
@@ -542,7 +545,7 @@ def test_resume_asks_the_pending_question_again():
 def test_an_integer_question_refuses_decimals_with_a_clear_reprompt():
     flow = make_flow({**AGE, "integer": True})
     state, (_, decimal, whole) = run(flow, "1,3", "34")
-    assert of_type(decimal, AnswerInvalid) and decimal[-1].error == "Repondez par un nombre entier, par ex. 10."
+    assert of_type(decimal, AnswerInvalid) and decimal[-1].error == "Répondez par un nombre entier, par ex. 10."
     assert state.answers == {"age": 34}
 
 
@@ -550,3 +553,65 @@ def test_going_back_to_the_language_question_and_choosing_another_keeps_the_answ
     flow = make_flow(LANG, AGE)
     state, _ = run(flow, "1", "RETOUR", "2")
     assert state.answers == {"lang": "en"} and state.language == "en"
+
+
+# -- what the citizen is told back -------------------------------------------------------
+
+PHONES = {"id": "phone", "type": "choice", "prompt": {"fr": "Votre téléphone ?", "en": "Your phone?"},
+          "choices": [{"code": "basic", "label": {"fr": "Téléphone simple", "en": "Basic phone"}},
+                      {"code": "smartphone", "label": {"fr": "Smartphone sans internet", "en": "Smartphone without internet"}},
+                      {"code": "smartphone_internet", "label": {"fr": "Smartphone avec internet", "en": "Smartphone with internet"}}]}
+
+
+def test_an_ambiguous_typo_asks_which_one_was_meant_without_using_up_a_try():
+    state, (_, events) = run(make_flow(PHONES, AGE), "smartfone")
+    (ask,) = events
+    assert ask.question_id == "phone"
+    assert ask.error == "Vous voulez dire 2 Smartphone sans internet ou 3 Smartphone avec internet ? Répondez par le numéro."
+    assert state.attempts == 0 and state.answers == {}
+    state, _ = engine.step(make_flow(PHONES, AGE), state, "3", T0 + 120)
+    assert state.answers == {"phone": "smartphone_internet"}
+
+
+def test_a_corrected_typo_is_echoed_with_the_next_question_so_it_can_be_undone():
+    flow = make_flow(PHONES, AGE)
+    state, (_, events) = run(flow, "smartfone avec internet")
+    assert state.answers == {"phone": "smartphone_internet"}
+    assert Say("understood", "Compris : Smartphone avec internet (RETOUR pour corriger)") in events
+    assert render_messages(events) == ["Compris : Smartphone avec internet (RETOUR pour corriger)\nVotre age ?"]
+    state, _ = engine.step(flow, state, "RETOUR", T0 + 120)
+    assert state.current == "phone"
+
+
+def test_an_exact_answer_is_not_echoed():
+    _, (_, events) = run(make_flow(PHONES, AGE), "Smartphone avec internet")
+    assert not [e for e in events if isinstance(e, Say)]
+
+
+@pytest.mark.parametrize("text, value, echo", [
+    ("vingt cinq", 25, "Compris : 25 (RETOUR pour corriger)"),
+    ("quatre-vingt-dix-neuf", 99, "Compris : 99 (RETOUR pour corriger)"),
+    ("25", 25, None),
+])
+def test_a_number_in_words_is_accepted_and_echoed(text, value, echo):
+    state, (_, events) = run(make_flow(AGE, COMMENT), text)
+    assert state.answers == {"age": value}
+    says = [e.text for e in events if isinstance(e, Say)]
+    assert says == ([echo] if echo else [])
+
+
+def test_a_number_in_english_words_is_echoed_in_english():
+    state, (_, events) = run(make_flow(AGE, COMMENT), "twenty-five", language="en")
+    assert state.answers == {"age": 25}
+    assert Say("understood", "Understood: 25 (BACK to change it)") in events
+
+
+def test_a_small_typo_in_yes_is_accepted_and_echoed():
+    state, (_, events) = run(make_flow(CONSENT, AGE), "ouii")
+    assert state.answers == {"consent": "yes"}
+    assert Say("understood", "Compris : Oui (RETOUR pour corriger)") in events
+
+
+def test_system_messages_are_written_in_proper_french():
+    _, (_, events) = run(make_flow(DISTRICT, AGE), "banane")
+    assert events[-1].error == "Réponse non comprise. Répondez par un numéro de 1 à 3."

@@ -8,6 +8,8 @@ import pytest
 
 from bots.sms_cost import prompt_costs, prompt_warnings
 from flows.loader import check_flow_text, load_flow
+from flows.messages import BUILTIN
+from palabre.sms_segments import non_gsm_characters
 
 SHIPPED = Path(__file__).resolve().parents[2] / "flows" / "library" / "access_barriers.yaml"
 
@@ -80,3 +82,9 @@ def test_choices_count_towards_the_segment():
     flow = load_flow(SHIPPED)
     cost = next(c for c in prompt_costs(flow) if c.question_id == "district" and c.language == "en")
     assert cost.text == "Which district do you live in?\n1 Centre\n2 North\n3 South\n4 East\n5 West"
+
+
+def test_the_engines_own_words_are_proper_french_and_still_gsm_7():
+    outside = {(key, lang): non_gsm_characters(text) for key, texts in BUILTIN.items() for lang, text in texts.items()}
+    assert {where: chars for where, chars in outside.items() if chars} == {}
+    assert "numéro" in BUILTIN["invalid_choice"]["fr"] and "Répondez" in BUILTIN["number_range"]["fr"]

@@ -88,7 +88,7 @@ def test_there_are_transcripts():
     names = {path.name for path in FILES}
     assert {
         "access_barriers_fr.txt", "access_barriers_en.txt", "access_barriers_corrections.txt",
-        "access_barriers_declined.txt", "access_barriers_stop.txt",
+        "access_barriers_declined.txt", "access_barriers_stop.txt", "access_barriers_understood.txt",
     } <= names
 
 

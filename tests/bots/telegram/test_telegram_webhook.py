@@ -181,7 +181,7 @@ def test_help_lists_the_commands_and_explains_the_question(citizen, fake_telegra
     citizen.says("/start")
     citizen.says("/help")
     text = texts_to(fake_telegram)[-1]
-    assert text.startswith("/start : commencer") and "Repondez par le numero de votre choix" in text
+    assert text.startswith("/start : commencer") and "Répondez par le numéro de votre choix" in text
     assert text.endswith("Langue / Language?")
 
 
