@@ -11,9 +11,13 @@ from palabre.accounts import user_for_token
 from palabre.extensions import db_session
 
 
-def api_error(status: int, message: str):
+# RFC 6750, section 3: a 401 names the scheme to use, and says invalid_token when the one sent was refused.
+CHALLENGE = 'Bearer realm="palabre"'
+
+
+def api_error(status: int, message: str, headers: dict[str, str] | None = None):
     """A JSON error response."""
-    return jsonify({"error": message, "status": status}), status
+    return jsonify({"error": message, "status": status}), status, headers or {}
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,10 +28,11 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return api_error(401, "Send an API token: Authorization: Bearer <token> (create one with `python app.py tokens create EMAIL`).")
+            return api_error(401, "Send an API token: Authorization: Bearer <token> (create one with `python app.py tokens create EMAIL`).",
+                             {"WWW-Authenticate": CHALLENGE})
         user = user_for_token(db_session(), token.strip())
         if user is None:
-            return api_error(401, "This API token is unknown or revoked.")
+            return api_error(401, "This API token is unknown or revoked.", {"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'})
         db_session().commit()  # last_used_at
         g.api_user = user
         return view(*args, **kwargs)

@@ -32,7 +32,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _answer(error.code or 500, error.description or error.name)
+        # Keep the headers the error carries (a 405's Allow, a 401's WWW-Authenticate): clients act on them.
+        headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+        return _answer(error.code or 500, error.description or error.name, headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
