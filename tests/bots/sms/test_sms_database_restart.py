@@ -7,6 +7,7 @@ database of its own, created and dropped here (.ci/run starts PostgreSQL).
 from __future__ import annotations
 
 import os
+import secrets
 import time
 
 import psycopg
@@ -22,16 +23,24 @@ from palabre.db import Database
 from palabre.schema import upgrade
 
 SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
-NAME = "palabre_test_restart"
 
 
 @pytest.fixture
-def postgres_app(settings):
-    """The app on a PostgreSQL database of this test's own, migrated, with the shipped flows open."""
+def database_name():
+    """An empty PostgreSQL database of this run's own, dropped afterwards."""
+    # Not a fixed name: runs sharing a server (other checkouts, CI jobs) would drop each other's.
+    name = f"palabre_test_restart_{os.getpid()}_{secrets.token_hex(4)}"
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{NAME}"')
-    url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://', 1)}/{NAME}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_app(settings, database_name):
+    """The app on that database, migrated, with the shipped flows open."""
+    url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://', 1)}/{database_name}"
     database = Database(url)
     upgrade(database.engine)
     database.dispose()
@@ -41,14 +50,12 @@ def postgres_app(settings):
         session.commit()
     yield app
     app.extensions["palabre.database"].dispose()
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
 
 
-def _close_the_pools_connections() -> int:
+def _close_the_pools_connections(name: str) -> int:
     """Have the server end every connection to the test's database, as a restart would."""
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (NAME,))]
+        pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
         for pid in pids:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         deadline = time.monotonic() + 10
@@ -58,12 +65,12 @@ def _close_the_pools_connections() -> int:
     return len(pids)
 
 
-def test_a_message_after_the_server_closed_pooled_connections_is_answered(postgres_app):
+def test_a_message_after_the_server_closed_pooled_connections_is_answered(postgres_app, database_name):
     client, db = postgres_app.test_client(), postgres_app.extensions["palabre.database"]
     first = post_signed(client, "/sms/twilio", payload("inbound_sms", Body="AVIS", MessageSid="SM" + "1" * 32))
     assert twiml_messages(first)[-1].startswith("Langue / Language?")
     assert db.engine.pool.checkedin() >= 1  # the webhook's connection waits in the pool
-    assert _close_the_pools_connections() >= 1
+    assert _close_the_pools_connections(database_name) >= 1
 
     second = post_signed(client, "/sms/twilio", payload("inbound_sms", Body="1", MessageSid="SM" + "2" * 32))
 
