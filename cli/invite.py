@@ -11,7 +11,7 @@ from flask import Flask
 from models import OPEN, utcnow
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation
 from palabre.extensions import config, database
-from palabre.identity import InvalidAddress, mask, normalise_phone
+from palabre.identity import InvalidAddress, dialable_phone, mask
 from palabre.invitations import INVITED, QUEUED_AGAIN, invitation_text, invite, read_numbers
 from workers.outbox import waiting
 from workers.reminders import send_reminders
@@ -22,10 +22,14 @@ def register(app: Flask) -> None:
     @app.cli.command("invite")
     @click.argument("slug")
     @click.option("--numbers", "numbers_file", required=True, type=click.Path(exists=True, dir_okay=False),
-                  help="A CSV with a 'phone' column, or one number per line (E.164, or local with PHONE_REGION).")
+                  help="A CSV with a 'phone' column, or one number per line (+country, or local with PHONE_REGION).")
     @click.option("--channel", type=click.Choice(["sms"]), default="sms", show_default=True, help="How to send the invitation.")
     def invite_command(slug: str, numbers_file: str, channel: str) -> None:
-        """Invite every number of a file to a consultation, once each, skipping those who opted out."""
+        """Invite every number of a file to a consultation, once each, skipping those who opted out.
+
+        Numbers in no range that exists are refused, line by line with the reason: an SMS to one costs money and
+        may reach a stranger.
+        """
         settings = config()
         with database().session() as session:
             consultation = _open_consultation(session, slug)
@@ -35,15 +39,14 @@ def register(app: Flask) -> None:
                 raise click.ClickException(str(exc)) from exc
         rows = list(read_numbers(Path(numbers_file).read_text(encoding="utf-8-sig", errors="replace")))
         counts: Counter[str] = Counter()
-        malformed: list[str] = []
+        refused: list[str] = []
         seen: set[str] = set()
         with click.progressbar(rows, label=f"Inviting to {slug}", show_pos=True) as bar:
             for line, raw in bar:
                 try:
-                    address = normalise_phone(raw, settings.PHONE_REGION)
-                except InvalidAddress as exc:
-                    why = str(exc).split(" (")[0]
-                    malformed.append(f"line {line}: {why} ({mask(raw)})")  # never the whole number
+                    address = dialable_phone(raw, settings.PHONE_REGION)
+                except InvalidAddress as exc:  # its message says why and never quotes the number
+                    refused.append(f"line {line}: {exc} ({mask(raw)})")  # nor do we: two characters of it
                     continue
                 if address in seen:
                     counts["repeated in the file"] += 1
@@ -57,8 +60,8 @@ def register(app: Flask) -> None:
                     queue_send(invited.message_id)
         click.echo(f"Invitation ({len(text)} characters): {text}")
         others = [f"{n} {what}" for what, n in sorted(counts.items()) if what != INVITED]
-        click.echo(", ".join([f"{counts[INVITED]} invited", *others, f"{len(malformed)} malformed"]))
-        for problem in malformed:
+        click.echo(", ".join([f"{counts[INVITED]} invited", *others, f"{len(refused)} refused"]))
+        for problem in refused:
             click.echo(problem, err=True)
         _say_what_waits(settings)
 

@@ -13,7 +13,8 @@ from palabre.identity import TEL
 from palabre.inbound import Inbound, find_or_create_participant, handle_inbound
 from palabre.invitations import invitation_text, read_numbers
 
-NUMBERS = ["+447700900101", "+447700900102", "+447700900103"]
+# Real-shaped numbers (Senegal, Nigeria, Kenya): invitations only go to ranges that exist. Only the fake Twilio sees them.
+NUMBERS = ["+221771234567", "+2348031234567", "+254712345678"]
 
 
 def invite(runner, tmp_path, content: str, slug: str = "access-barriers"):
@@ -27,14 +28,14 @@ def test_a_csv_with_a_phone_column_invites_each_number_once(loaded, mode, work, 
                f"Awa;{NUMBERS[0]};nord\n"
                "Bad;not-a-number;sud\n"
                f"Kofi;{NUMBERS[1]};est\n"
-               f"Awa again;{NUMBERS[0]};nord\n"
+               f"Awa again;+221 77 123 45 67;nord\n"
                "Short;+44123;est\n"
                f"Ama;{NUMBERS[2]};ouest\n")
     result = invite(runner, tmp_path, content)
     assert result.exit_code == 0, result.output
-    assert "3 invited, 1 repeated in the file, 2 malformed" in result.output
+    assert "3 invited, 1 repeated in the file, 2 refused" in result.output
     assert "line 3: not a phone number (…er)" in result.output
-    assert "line 6: not a possible phone number (…23)" in result.output
+    assert "line 6: too short for GB (…23)" in result.output
     assert not any(number in result.output for number in NUMBERS), "numbers are never printed"
     work()
     assert sorted(sent.to for sent in fake_twilio.sent) == NUMBERS
@@ -50,7 +51,7 @@ def test_a_plain_list_works_and_a_second_run_invites_nobody_twice(loaded, mode, 
     assert "2 invited" in invite(runner, tmp_path, content).output
     work()
     again = invite(runner, tmp_path, content)
-    assert "0 invited, 2 already invited, 0 malformed" in again.output
+    assert "0 invited, 2 already invited, 0 refused" in again.output
     work()
     assert len(fake_twilio.sent) == 2
 
@@ -61,7 +62,7 @@ def test_those_who_opted_out_or_already_answer_are_not_invited(loaded, mode, wor
         handle_inbound(session, settings, Inbound("sms", TEL, NUMBERS[1], "AVIS"), now)
         session.commit()
     result = invite(runner, tmp_path, "\n".join(NUMBERS))
-    assert "1 invited, 1 already answering, 1 opted out, 0 malformed" in result.output
+    assert "1 invited, 1 already answering, 1 opted out, 0 refused" in result.output
     work()
     assert [sent.to for sent in fake_twilio.sent] == [NUMBERS[2]]
 
@@ -86,6 +87,35 @@ def test_inline_an_invitation_twilio_refused_for_now_goes_out_on_the_next_run(lo
     assert fake_twilio.sent == []
     assert "1 queued again" in invite(runner, tmp_path, NUMBERS[0]).output
     assert [sent.to for sent in fake_twilio.sent] == [NUMBERS[0]]
+
+
+@pytest.mark.parametrize("mode", ["inline"])
+def test_numbers_that_cannot_exist_are_refused_by_line_with_the_reason(loaded, mode, runner, tmp_path, fake_twilio):
+    content = "\n".join([
+        "+225 07 07 12 34 56",  # Côte d'Ivoire
+        "+221 12 345 67 89",  # the length of a Senegalese number, in no range that exists
+        "+234 999 123 4567",  # the same for Nigeria
+        "0803 123 4567",  # a Nigerian number written locally, without PHONE_REGION
+        "+233 24 412 3456",  # Ghana
+        "+33 6 12 34 56 78",  # France
+    ])
+    result = invite(runner, tmp_path, content)
+    assert "3 invited, 3 refused" in result.output
+    assert "line 2: no such number in SN: check the digits (…89)" in result.output
+    assert "line 3: no such number in NG: check the digits (…67)" in result.output
+    assert "line 4: no country code: write it with +country, or set PHONE_REGION for local numbers (…67)" in result.output
+    assert sorted(sent.to for sent in fake_twilio.sent) == ["+2250707123456", "+233244123456", "+33612345678"]
+
+
+@pytest.mark.parametrize("mode", ["inline"])
+def test_phone_region_reads_local_numbers_and_says_when_one_is_from_elsewhere(loaded, mode, app, settings, runner,
+                                                                             tmp_path, fake_twilio, monkeypatch):
+    monkeypatch.setitem(app.extensions, "palabre.config", settings.replace(PHONE_REGION="NG"))
+    result = invite(runner, tmp_path, "0803 123 4567\n0712 345678\n+254 712 345 678\n")
+    assert "2 invited, 1 refused" in result.output
+    assert ("line 2: no such number in NG (PHONE_REGION): check the digits, or write a number from elsewhere with "
+            "+country (…78)") in result.output  # a Kenyan number written locally
+    assert sorted(sent.to for sent in fake_twilio.sent) == ["+2348031234567", "+254712345678"]
 
 
 @pytest.mark.parametrize("mode", ["inline"])

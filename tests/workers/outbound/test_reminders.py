@@ -13,7 +13,7 @@ from palabre.inbound import Inbound, handle_inbound
 from workers.reminders import send_reminders
 
 STALLED, RECENT, EXPIRED, DONE, STOPPED, BLOCKED = (
-    "+447700900201", "+447700900202", "+447700900203", "+447700900204", "+447700900205", "+447700900206")
+    "+2250707000201", "+447700900202", "+447700900203", "+447700900204", "+447700900205", "+447700900206")
 COMPLETE = ["AVIS", "2", "yes", "north", "woman", "70", "1", "2h", "4", "3", "4", "2", "4", "1", "skip"]
 
 
