@@ -12,15 +12,16 @@ from palabre.consultations import flow_of
 from palabre.feedback import queue_feedback, recipients
 from workers.context import job_app, job_session
 from workers.queue import Queues, enqueue
-from workers.send import SEND_RETRY_INTERVALS, send_message
+from workers.send import SEND_RETRY_INTERVALS, job_id, send_message
 
 # Twilio long codes take about 1 message a second; Telegram about 30 a second overall.
 SENDS_PER_SECOND = {"sms": 1.0, "telegram": 25.0}
+JOB_PREFIX = "broadcast"  # see workers.send.JOB_PREFIX
 
 
 def schedule_broadcast(broadcast_id: int) -> None:
     """Queue the fan-out of a broadcast (inline when no Redis)."""
-    enqueue(fan_out, broadcast_id, queue=Queues.DEFAULT, job_id=f"broadcast-{broadcast_id}", unique=True,
+    enqueue(fan_out, broadcast_id, queue=Queues.DEFAULT, job_id=f"{JOB_PREFIX}-{broadcast_id}", unique=True,
             retry=Retry(max=3, interval=[10, 60, 300]))
 
 
@@ -55,7 +56,7 @@ def fan_out(broadcast_id: int) -> int:
         if inline:
             send_message(message_id)
             continue
-        enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}", delay=delays[message_id],
+        enqueue(send_message, message_id, queue=Queues.SEND, job_id=job_id(message_id), delay=delays[message_id],
                 retry=Retry(max=len(SEND_RETRY_INTERVALS), interval=SEND_RETRY_INTERVALS))
     return len(pending)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models import OutboundMessage
 from workers.queue import connection, redis_url
+from workers.send import job_id
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def with_workers(message_ids: list[int]) -> set[int]:
 
     alive = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
     try:
-        jobs = Job.fetch_many([f"send-{m}" for m in message_ids], connection=connection(url))
+        jobs = Job.fetch_many([job_id(m) for m in message_ids], connection=connection(url))
         return {m for m, job in zip(message_ids, jobs) if job is not None and job.get_status(refresh=False) in alive}
     except RedisError:
         return set()

@@ -21,12 +21,20 @@ SENDING = "sending"
 # Twilio and Telegram ask for backoff on 429 and 5xx: 10 s, then 30 s, 1, 2 and 5 minutes.
 SEND_RETRY_INTERVALS = [10, 30, 60, 120, 300]
 NOT_CONFIGURED_RETRY = 300  # a channel without credentials yet: look again in 5 minutes
+# RQ job ids are global to a Redis database (queue names do not scope them): two deployments, or two
+# test runs, sharing one database need their own prefix. RQ ids allow letters, digits, '_' and '-' only.
+JOB_PREFIX = "send"
+
+
+def job_id(message_id: int) -> str:
+    """The id of a message's send job: one job per message, so a second enqueue finds the first."""
+    return f"{JOB_PREFIX}-{message_id}"
 
 
 def queue_send(message_id: int) -> None:
     """Send a recorded message from a worker (or now, inline); with Redis down, leave it for `outbox retry`."""
     try:
-        enqueue(send_message, message_id, queue=Queues.SEND, job_id=f"send-{message_id}",
+        enqueue(send_message, message_id, queue=Queues.SEND, job_id=job_id(message_id),
                 retry=Retry(max=len(SEND_RETRY_INTERVALS), interval=SEND_RETRY_INTERVALS))
     except RedisError as exc:
         # The message is stored, queued and due: nothing is lost, and the request that queued it

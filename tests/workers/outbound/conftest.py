@@ -67,12 +67,17 @@ def settings(settings, fake_twilio, request):
 
 def _own_queues(monkeypatch) -> None:
     """Queue names and keys of this test's own: other test runs may share this Redis database."""
-    from workers import aggregate
+    from workers import aggregate, broadcast, send
 
     tag = secrets.token_hex(4)
     for name in ("SEND", "AGGREGATE", "DEFAULT"):
         monkeypatch.setattr(Queues, name, f"{getattr(Queues, name)}-test-{tag}")
     monkeypatch.setattr(Queues, "ALL", (Queues.SEND, Queues.AGGREGATE, Queues.DEFAULT))
+    # Job ids too: RQ keeps a job's hash under its id alone, whatever the queue, and two runs sharing
+    # this database number their messages from 1 alike (under `pytest -n 2`, the other params of the
+    # same test): one run's `send-1` overwrote or deleted the other's.
+    monkeypatch.setattr(send, "JOB_PREFIX", f"send-test-{tag}")
+    monkeypatch.setattr(broadcast, "JOB_PREFIX", f"broadcast-test-{tag}")
     # Completions (the demo's, say) schedule profile refreshes: their coalescing key too.
     monkeypatch.setattr(aggregate, "JOB_PREFIX", f"aggregate-test-{tag}")
     monkeypatch.setattr(aggregate, "EPOCH_KEY", f"palabre:test-{tag}:aggregate-epoch:{{}}")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from models import Action, Broadcast, Consultation, OutboundMessage
 from workers.broadcast import SENDS_PER_SECOND, fan_out
+from workers.send import job_id
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -40,13 +41,13 @@ def test_each_message_is_due_at_its_turn_and_retry_does_not_send_them_all_at_onc
     assert len(sms) > 3 and all((later - earlier).total_seconds() >= gap - 0.01 for earlier, later in zip(sms, sms[1:]))
     jobs = dict(scheduled())
     for message in messages:  # the database says when each is due, as RQ's schedule does
-        assert abs((jobs[f"send-{message.id}"] - message.next_attempt_at).total_seconds()) < 1
+        assert abs((jobs[job_id(message.id)] - message.next_attempt_at).total_seconds()) < 1
 
     result = runner.invoke(args=["outbox", "retry"])
     assert "0 due messages handed" in result.output, "RQ holds every job: nothing is handed over twice"
 
     first = min((m for m in messages if m.channel == "sms"), key=lambda m: m.next_attempt_at)
-    Job(f"send-{first.id}", connection=redis.Redis.from_url(TEST_REDIS_URL)).delete()  # its job lost (Redis flushed)
+    Job(job_id(first.id), connection=redis.Redis.from_url(TEST_REDIS_URL)).delete()  # its job lost (Redis flushed)
     result = runner.invoke(args=["outbox", "retry"])
     assert "1 due messages handed" in result.output, "the lost one, due already; the others wait for their turn"
     assert fake_twilio.attempts == 0, "with RQ, retry hands messages to the workers; it sends nothing itself"

@@ -14,7 +14,7 @@ from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, CITIZEN as PHONE, FRO
 from models import OutboundMessage, Participant
 from palabre.config import ROOT
 from workers.queue import Queues
-from workers.send import SEND_RETRY_INTERVALS, queue_send
+from workers.send import SEND_RETRY_INTERVALS, job_id, queue_send
 
 
 
@@ -88,8 +88,8 @@ def test_rq_retries_with_backoff_until_twilio_takes_it_then_sends_once(app, mode
     for attempt, backoff in enumerate(SEND_RETRY_INTERVALS[:2], 1):
         before = datetime.now(timezone.utc)
         work()
-        [(job_id, due)] = scheduled()
-        assert job_id == f"send-{queued.id}"
+        [(held, due)] = scheduled()
+        assert held == job_id(queued.id)
         assert due.timestamp() >= before.timestamp() + backoff - 1, "held back for the backoff interval"
         assert queued().status == "queued" and queued().attempts == attempt
         assert release_scheduled() == 1
