@@ -31,6 +31,7 @@ HEADER = "X-Request-Id"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 QUERY = re.compile(r"\?[^\s\"]*")
+ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")  # werkzeug colours its lines; a log collector shows the codes
 # The attributes every LogRecord has: anything else was passed with `extra=` and is worth a field.
 STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "request_id"}
 request_log = logging.getLogger("palabre.request")
@@ -68,7 +69,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": ANSI_STYLE.sub("", record.getMessage()),
             "request_id": getattr(record, "request_id", None),
         }
         entry.update({k: v for k, v in record.__dict__.items() if k not in STANDARD_ATTRIBUTES and not k.startswith("_")})

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import threading
+import urllib.error
 import urllib.request
 
 import pytest
@@ -99,12 +100,15 @@ def test_the_development_server_logs_no_query_string(app, capsys):
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz?secret=s3cret-from-the-gateway") as answer:
             assert answer.status == 200
+        with pytest.raises(urllib.error.HTTPError):  # werkzeug paints a 404's line yellow
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/nowhere?secret=s3cret-from-the-gateway")
     finally:
         server.shutdown()
         thread.join()
     entries = lines(capsys)
     served = [e for e in entries if e["logger"] == "werkzeug"]
-    assert served and '"GET /healthz?… HTTP/1.1" 200' in served[-1]["message"]
+    assert '"GET /healthz?… HTTP/1.1" 200' in served[-2]["message"]
+    assert '"GET /nowhere?… HTTP/1.1" 404' in served[-1]["message"], "no colour codes in a JSON line"
     assert not any("s3cret" in json.dumps(e) for e in entries)
 
 
