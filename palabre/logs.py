@@ -4,6 +4,8 @@
      "message": "POST /sms/twilio 200", "request_id": "5f0c…", "method": "POST", "path": "/sms/twilio",
      "status": 200, "duration_ms": 41.2}
 
+A line written inside an RQ job has no request: it carries `job_id` instead.
+
 Facts this module depends on:
 - Reverse proxies and platforms tag each request with `X-Request-Id` (nginx's `$request_id`: 32 hex
   digits; Heroku's router: a UUID). Keeping theirs lets one request be followed from the proxy's log
@@ -25,6 +27,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, Response, g, has_request_context, request
+from rq import get_current_job
 
 FORMATS = ("json", "text")
 HEADER = "X-Request-Id"
@@ -104,11 +107,15 @@ def _finish(response: Response) -> Response:
 
 
 class _RequestId(logging.Filter):
-    """Stamp each record with the id of the request being served (None elsewhere)."""
+    """Stamp each record with the id of the request being served (None elsewhere), and a job's with its RQ job id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = request_id()
+        if record.request_id is None and not hasattr(record, "job_id"):
+            job = get_current_job()  # a context variable RQ sets around each job: no Redis call
+            if job is not None:
+                record.job_id = job.id
         return True
 
 

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import secrets
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
+import redis
+from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
 from app import create_app
 from fakes.twilio_requests import payload, post_signed, twilio_settings
 from palabre.logs import StderrHandler
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PHONE = "+447700900123"
 # Every SMS of a complete French conversation; the last is a comment no log may quote.
 COMMENT = "Le bureau de Yopougon ferme trop tot"
@@ -110,6 +115,23 @@ def test_the_development_server_logs_no_query_string(app, capsys):
     assert '"GET /healthz?… HTTP/1.1" 200' in served[-2]["message"]
     assert '"GET /nowhere?… HTTP/1.1" 404' in served[-1]["message"], "no colour codes in a JSON line"
     assert not any("s3cret" in json.dumps(e) for e in entries)
+
+
+def write_a_line(number: int) -> None:
+    """A job that logs, as every job of workers/ may."""
+    logging.getLogger("palabre.test").info("job line %d", number)
+
+
+def test_a_line_written_in_a_job_carries_the_job_id(app, capsys):
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    queue = Queue(f"logs-test-{secrets.token_hex(4)}", connection=connection)
+    try:
+        job = queue.enqueue(write_a_line, 7)
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        queue.delete(delete_jobs=True)
+    [line] = [e for e in lines(capsys) if e["logger"] == "palabre.test"]
+    assert (line["message"], line["job_id"], line["request_id"]) == ("job line 7", job.id, None)
 
 
 def test_text_lines_for_a_terminal_carry_the_request_id_too(settings, bare_root, capsys):
