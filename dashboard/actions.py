@@ -11,13 +11,17 @@ from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from bots.errors import ChannelNotConfigured
+from bots.senders import sender_for
 from dashboard.consultations import consultation_or_404
 from dashboard.security import admin_required, check_csrf, current_user
 from flows.model import Flow
-from models import ACTION_STATUSES, Action, Broadcast, Consultation
+from models import ACTION_STATUSES, Action, Broadcast, Consultation, utcnow
 from palabre.consultations import flow_of
-from palabre.extensions import db_session
-from palabre.feedback import preview, recipients
+from palabre.extensions import config, db_session
+from palabre.feedback import preview, recipients, unreachable
+from palabre.outbound import SEND_CHANNEL
+from profiles.labels import CHANNEL_NAMES
 from workers.broadcast import schedule_broadcast
 
 log = logging.getLogger(__name__)
@@ -136,12 +140,16 @@ def broadcast(slug: str, action_id: int):
     action = _action_or_404(consultation, action_id)
     texts = {lang: request.form.get(f"text_{lang}", "").strip()[:1600] for lang in flow.languages}
     people = recipients(db_session(), action)
-    costs = preview(people, texts) if all(texts.values()) else []
+    left_out = unreachable(db_session(), people, utcnow())
+    missing = unconfigured_channels({p.channel for p in people if p.participant_id not in left_out})
+    costs = preview(people, texts, left_out) if all(texts.values()) else []
     if request.method == "POST" and request.form.get("confirm") == "send":
         if not all(texts.values()):
             abort(422, _("Write the message in every language."))
         if not people:
             abort(422, _("Nobody to send to: no opted-in respondent in these groups."))
+        if missing:
+            abort(422, " ".join(missing.values()))
         form_key = request.form.get("form_key", "")[:64]
         if not form_key:
             abort(422, _("Preview the message before sending it."))
@@ -158,8 +166,23 @@ def broadcast(slug: str, action_id: int):
                 flash(_("The message is saved but the workers cannot be reached (Redis). Press Send again in a "
                         "moment: nobody will get it twice."))
                 return render_template("broadcast.html", consultation=consultation, flow=flow, action=action, texts=texts,
-                                       people=people, costs=costs, form_key=form_key), 503
+                                       people=people, costs=costs, form_key=form_key, left_out=left_out,
+                                       missing=missing), 503
             flash(_("Sending to %(count)d people.", count=len(people)))
         return redirect(url_for("consultations.detail", slug=slug) + "#actions")
     return render_template("broadcast.html", consultation=consultation, flow=flow, action=action, texts=texts,
-                           people=people, costs=costs, form_key=secrets.token_urlsafe(24))
+                           people=people, costs=costs, form_key=secrets.token_urlsafe(24), left_out=left_out,
+                           missing=missing)
+
+
+def unconfigured_channels(channels: set[str]) -> dict[str, str]:
+    """For each channel that cannot send yet, what its settings lack (said before sending, not after)."""
+    missing = {}
+    for channel in sorted({SEND_CHANNEL.get(c, c) for c in channels}):
+        try:
+            sender_for(channel, config())
+        except ChannelNotConfigured as exc:
+            settings = str(exc).split(" needs ", 1)[-1]  # the settings' names, as the sender lists them
+            missing[channel] = _("%(channel)s cannot send yet: set %(settings)s", channel=CHANNEL_NAMES.get(channel, channel),
+                                 settings=settings)
+    return missing

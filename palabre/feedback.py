@@ -14,7 +14,9 @@ from palabre.sms_segments import count_segments
 from flows.model import Flow
 from flows.state import COMPLETED
 from models import Action, Answer, Consultation, Conversation, Participant
+from palabre import whatsapp_window
 from palabre.consultations import flow_of
+from palabre.extensions import config
 from palabre.outbound import queue_message
 from profiles.facts import group_value
 
@@ -67,11 +69,24 @@ def recipients(session: Session, action: Action) -> list[Recipient]:
     return list(chosen.values())
 
 
-def preview(people: list[Recipient], texts: dict[str, str]) -> list[LanguageCost]:
+def unreachable(session: Session, people: list[Recipient], now: datetime) -> dict[int, str]:
+    """Recipients a message we start cannot reach now, by participant, with the reason (WhatsApp's 24-hour rule)."""
+    settings = config()
+    reasons = {}
+    for person in people:
+        if person.channel == whatsapp_window.CHANNEL:
+            reason = whatsapp_window.refusal(session, settings, person.participant_id, now)
+            if reason:
+                reasons[person.participant_id] = reason
+    return reasons
+
+
+def preview(people: list[Recipient], texts: dict[str, str], left_out: Iterable[int] = ()) -> list[LanguageCost]:
     """Per language: how many recipients, how many by SMS, and the SMS encoding and segments of the text."""
+    skipped = set(left_out)
     costs = []
     for language, text in texts.items():
-        group = [p for p in people if p.language == language]
+        group = [p for p in people if p.language == language and p.participant_id not in skipped]
         count = count_segments(text)
         sms = sum(1 for p in group if p.channel in ("sms", "ussd"))
         costs.append(LanguageCost(language, len(group), sms, count.encoding, count.segments))
@@ -80,9 +95,12 @@ def preview(people: list[Recipient], texts: dict[str, str]) -> list[LanguageCost
 
 def queue_feedback(session: Session, broadcast_id: int, people: list[Recipient], texts: dict[str, str],
                    default_language: str, now: datetime) -> list[int]:
-    """Record one message per recipient; a recipient already queued for this broadcast is skipped."""
+    """Record one message per recipient; a recipient already queued, or out of reach (WhatsApp), is skipped."""
     ids = []
+    left_out = unreachable(session, people, now)
     for person in people:
+        if person.participant_id in left_out:
+            continue
         text = texts.get(person.language) or texts[default_language]
         message_id = queue_message(session, person.participant_id, person.channel, text, "feedback", now,
                                    dedupe_key=f"broadcast:{broadcast_id}:{person.participant_id}")

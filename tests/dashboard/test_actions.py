@@ -132,3 +132,75 @@ def test_with_redis_down_a_broadcast_is_kept_and_sending_again_later_reaches_eac
     with db.session() as session:
         expected = recipients(session, session.get(Action, action_id))
     assert expected and len(twilio.sent) + len(telegram.sent) == len(expected)
+
+
+def _official_app(settings, twilio, telegram, **changes):
+    app = create_app(settings.replace(**{
+        "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": AUTH, "TWILIO_FROM_NUMBER": "+15005550006",
+        "TWILIO_API_URL": twilio.url, "TELEGRAM_BOT_TOKEN": BOT, "TELEGRAM_API_URL": telegram.api_url,
+        "TWILIO_WHATSAPP_FROM": "+14155238886", **changes,
+    }))
+    assert app.test_cli_runner().invoke(args=["demo", "--no-serve", "--citizens", "60"]).exit_code == 0
+    return app
+
+
+def _preview(client, action_id: int) -> tuple[str, dict]:
+    url = f"/dashboard/access-barriers/actions/{action_id}/broadcast?lang=en"
+    form = {"csrf_token": csrf_from(client.get(url).data), "text_fr": "Vous avez dit, nous faisons.", "text_en": "You said, we did."}
+    page = client.post(url, data={**form, "confirm": "preview"}).data.decode()
+    form["form_key"] = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+    return page, form
+
+
+def test_a_channel_without_credentials_is_named_before_sending_and_nothing_goes(settings, accounts, fakes, db):
+    twilio, telegram = fakes
+    app = _official_app(settings, twilio, telegram, TELEGRAM_BOT_TOKEN=None)
+    client = app.test_client()
+    log_in(client, accounts["admin"])
+    action_id = _new_action(client, groups=[])
+    page, form = _preview(client, action_id)
+    assert "Telegram cannot send yet: set TELEGRAM_BOT_TOKEN (from @BotFather). Nothing can be sent until then." in page
+    assert 'value="send"' not in page, "no Send button while a channel cannot send"
+    refused = client.post(f"/dashboard/access-barriers/actions/{action_id}/broadcast?lang=en", data={**form, "confirm": "send"})
+    assert refused.status_code == 422 and b"TELEGRAM_BOT_TOKEN" in refused.data
+    assert twilio.sent == [] and telegram.sent == []
+
+
+def _move_to_whatsapp(db, participant_id: int, hours_ago: float) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models import Conversation, InboundMessage, utcnow
+
+    with db.session() as session:
+        session.execute(update(Conversation).where(Conversation.participant_id == participant_id).values(channel="whatsapp"))
+        session.execute(update(InboundMessage).where(InboundMessage.participant_id == participant_id)
+                        .values(channel="whatsapp", received_at=utcnow() - timedelta(hours=hours_ago)))
+        session.commit()
+
+
+@pytest.mark.parametrize("template", [None, "HX" + "d" * 32])
+def test_whatsapp_respondents_silent_for_over_24_hours_need_the_template(settings, accounts, fakes, db, template):
+    twilio, telegram = fakes
+    app = _official_app(settings, twilio, telegram, WHATSAPP_TEMPLATE_SID=template)
+    client = app.test_client()
+    log_in(client, accounts["admin"])
+    action_id = _new_action(client, groups=[])
+    with db.session() as session:
+        everyone = [r for r in recipients(session, session.get(Action, action_id)) if r.channel in ("sms", "ussd")]
+    late, recent = everyone[0].participant_id, everyone[1].participant_id
+    _move_to_whatsapp(db, late, hours_ago=30)
+    _move_to_whatsapp(db, recent, hours_ago=2)
+    page, form = _preview(client, action_id)
+    if template is None:
+        assert "1 of them answered on WhatsApp more than 24 hours ago and will not get it" in page
+    else:
+        assert "more than 24 hours ago" not in page
+    assert client.post(f"/dashboard/access-barriers/actions/{action_id}/broadcast?lang=en",
+                       data={**form, "confirm": "send"}).status_code == 302
+    whatsapp = [m for m in twilio.sent if m.to.startswith("whatsapp:")]
+    assert len(whatsapp) == (1 if template is None else 2)
+    if template:
+        assert all(m.form["ContentSid"] == template and "Body" not in m.form for m in whatsapp)
+    assert len([m for m in twilio.sent if not m.to.startswith("whatsapp:")]) == len(everyone) - 2
