@@ -1,13 +1,18 @@
-"""`flows validate`: check flow files and name the path of every problem."""
+"""`flows validate` and `flows cost`: check flow files, naming the line and path of every problem, and price them by SMS."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask
 
-from flows.loader import check_flow_file
-from flows.page_labels import label_warnings
 from bots.sms_cost import prompt_costs, prompt_warnings
+from flows.consent import consent_warnings
+from flows.errors import Problem
+from flows.lines import line_of, path_lines
+from flows.loader import check_flow_file
+from palabre.extensions import config
 
 
 def register(app: Flask) -> None:
@@ -23,25 +28,26 @@ def register(app: Flask) -> None:
         for path in paths:
             flow, problems = check_flow_file(path)
             if flow is not None:
-                problems = problems + prompt_warnings(flow) + label_warnings(flow)
-            for problem in problems:
-                click.echo(f"{path}: {problem.level}: {problem}", err=problem.level == "error")
+                problems = problems + consent_warnings(flow) + prompt_warnings(flow)
+            _report(path, problems)
             if flow is None:
                 failed += 1
-                click.echo(f"{path}: invalid ({sum(p.level == 'error' for p in problems)} errors)", err=True)
+                errors = sum(p.level == "error" for p in problems)
+                click.echo(f"{path}: invalid ({plural(errors, 'error')})", err=True)
             else:
-                click.echo(f"{path}: ok ({len(flow.questions)} questions, languages {', '.join(flow.languages)})")
+                click.echo(f"{path}: ok ({plural(len(flow.questions), 'question')}, languages {', '.join(flow.languages)})")
         raise SystemExit(1 if failed else 0)
 
     @flows_group.command("cost")
     @click.argument("path", type=click.Path(dir_okay=False))
     def cost(path: str) -> None:
-        """Print each question's SMS encoding and segments per language, and the total per respondent."""
+        """Print each question's SMS encoding and segments per language, and what one respondent costs."""
         flow, problems = check_flow_file(path)
         if flow is None:
-            for problem in problems:
-                click.echo(f"{path}: {problem.level}: {problem}", err=True)
+            _report(path, problems)
             raise SystemExit(1)
+        settings = config()
+        price, currency = settings.SMS_PRICE_PER_SEGMENT, settings.SMS_PRICE_CURRENCY
         rows = prompt_costs(flow)
         click.echo(f"{'question':<18} {'lang':<5} {'encoding':<8} {'chars':>5} {'segments':>8}")
         for row in rows:
@@ -49,5 +55,23 @@ def register(app: Flask) -> None:
             click.echo(f"{row.question_id:<18} {row.language:<5} {row.encoding:<8} {len(row.text):>5} {row.segments:>8}{flag}")
         for language in flow.languages:
             total = sum(r.segments for r in rows if r.language == language)
-            click.echo(f"total per respondent ({language}): {total} segments for {len(flow.questions)} questions, "
-                       "plus intro, end and any re-prompts")
+            click.echo(f"total per respondent ({language}): {plural(total, 'segment')} for {plural(len(flow.questions), 'question')}, "
+                       f"{total * price:.2f} {currency} at {price:g} {currency} a segment (SMS_PRICE_PER_SEGMENT); "
+                       f"{total * price * 1000:,.2f} {currency} for 1,000 respondents; plus intro, end and any re-prompts")
+
+
+def plural(count: int, word: str) -> str:
+    """'1 error', '2 errors'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _report(path: str, problems: list[Problem]) -> None:
+    """Print each problem as `file:line: level: path: message`, errors on stderr."""
+    try:
+        lines = path_lines(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        lines = {}
+    for problem in problems:
+        line = line_of(lines, problem.path)
+        where = f"{path}:{line}" if line else path
+        click.echo(f"{where}: {problem.level}: {problem}", err=problem.level == "error")

@@ -15,6 +15,7 @@ from flows.expr import Expression, ExpressionError, parse
 from flows.model import Question
 
 QUESTION_ID = re.compile(r"^[a-z_][a-z0-9_]*$")
+ORDERED_OPS = frozenset({"<", "<=", ">", ">="})
 
 
 class Checks:
@@ -100,6 +101,10 @@ class Checks:
                 continue  # a question whose own problems are already reported
             if name not in known:
                 self.error(path, explain(name) or f"unknown question '{name}'")
+        for name, op, literal in expr.compared:
+            question = known.get(name)
+            if question is not None:
+                self.check_types(question, op, literal, path)
         for name, literal in expr.literals:
             question = known.get(name)
             if question is None or literal is None:
@@ -110,6 +115,20 @@ class Checks:
             if literal not in allowed:
                 hint = f"; write the code in quotes: '{literal}'" if str(literal) in allowed else ""
                 self.error(path, f"{show_literal(literal)} is not an answer of '{name}' ({', '.join(sorted(allowed))}){hint}")
+
+
+    def check_types(self, question: Question, op: str, literal: Any, path: str) -> None:
+        """Refuse a comparison that can never hold: a number question against a text, an order on codes."""
+        values = literal if isinstance(literal, tuple) else (literal,)
+        if question.type == "number":
+            wrong = [v for v in values if not is_number(v)]
+            if wrong:
+                self.error(path, f"'{question.id}' is a number question: compare it with a number, not {show_literal(wrong[0])}")
+        elif op in ORDERED_OPS:
+            self.error(path, f"'{op}' compares numbers, but '{question.id}' is a {question.type} question; use == or in")
+        elif question.type == "text" and any(not isinstance(v, str) for v in values):
+            wrong = next(v for v in values if not isinstance(v, str))
+            self.error(path, f"'{question.id}' is a text question: compare it with a 'text', not {show_literal(wrong)}")
 
 
 def allowed_literals(question: Question) -> set | None:

@@ -125,6 +125,8 @@ class Expression:
     names: frozenset[str]
     literals: tuple[tuple[str, object], ...]
     tree: Node = field(repr=False, compare=False)
+    # (question id, operator, literal) of every comparison between an answer and a literal, for type checks.
+    compared: tuple[tuple[str, str, object], ...] = field(default=(), repr=False, compare=False)
 
     def evaluate(self, answers: Mapping[str, object]) -> object:
         """Return the value of the expression for these answers."""
@@ -143,7 +145,7 @@ def parse(source: str) -> Expression:
         )
     tree = _Parser(_tokenize(source)).parse()
     names = frozenset(node.name for node in _walk(tree) if isinstance(node, Name))
-    return Expression(source, names, _literal_pairs(tree), tree)
+    return Expression(source, names, _literal_pairs(tree), tree, _comparisons(tree))
 
 
 def _truthy(value: object) -> bool:
@@ -232,6 +234,16 @@ def _literal_pairs(tree: Node) -> tuple[tuple[str, object], ...]:
             elif isinstance(other, Literal) and other.value is not None:
                 pairs.append((name.name, other.value))
     return tuple(pairs)
+
+
+def _comparisons(tree: Node) -> tuple[tuple[str, str, object], ...]:
+    found: list[tuple[str, str, object]] = []
+    for node in _walk(tree):
+        if isinstance(node, Compare):
+            for name, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(name, Name) and isinstance(other, Literal) and other.value is not None:
+                    found.append((name.name, node.op, other.value))
+    return tuple(found)
 
 
 def _tokenize(source: str) -> list[_Token]:
