@@ -23,7 +23,8 @@ def register(app: Flask) -> None:
     @click.argument("slug")
     @click.option("--numbers", "numbers_file", required=True, type=click.Path(exists=True, dir_okay=False),
                   help="A CSV with a 'phone' column, or one number per line (+country, or local with PHONE_REGION).")
-    @click.option("--channel", type=click.Choice(["sms"]), default="sms", show_default=True, help="How to send the invitation.")
+    @click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms", show_default=True,
+                  help="How to send the invitation (WhatsApp needs WHATSAPP_TEMPLATE_SID).")
     def invite_command(slug: str, numbers_file: str, channel: str) -> None:
         """Invite every number of a file to a consultation, once each, skipping those who opted out.
 
@@ -31,10 +32,14 @@ def register(app: Flask) -> None:
         may reach a stranger.
         """
         settings = config()
+        if channel == "whatsapp" and not settings.WHATSAPP_TEMPLATE_SID:
+            raise click.ClickException(
+                "WhatsApp lets a business write first only with a template Meta approved: set WHATSAPP_TEMPLATE_SID "
+                "(a Twilio Content SID, HX...) whose one variable {{1}} carries the invitation. Nothing was sent.")
         with database().session() as session:
             consultation = _open_consultation(session, slug)
             try:
-                text = invitation_text(flow_of(consultation))
+                text = invitation_text(flow_of(consultation), channel=channel)
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
         rows = list(read_numbers(Path(numbers_file).read_text(encoding="utf-8-sig", errors="replace")))
@@ -53,7 +58,7 @@ def register(app: Flask) -> None:
                     continue
                 seen.add(address)
                 with database().session() as session:
-                    invited = invite(session, settings, consultation, text, address, utcnow())
+                    invited = invite(session, settings, consultation, text, address, utcnow(), channel)
                     session.commit()
                 counts[invited.outcome] += 1
                 if invited.message_id is not None and invited.outcome in (INVITED, QUEUED_AGAIN):

@@ -39,7 +39,7 @@ def group_choices(flow: Flow) -> list[tuple[str, str, str]]:
     lang = flow.default_language
     for variable in flow.profile.groups:
         if variable == "channel":
-            out += [("channel", c, c) for c in ("sms", "ussd", "telegram")]
+            out += [("channel", c, c) for c in ("sms", "ussd", "whatsapp", "telegram")]
         elif variable == "language":
             out += [("language", lang_code, lang_code) for lang_code in flow.languages]
         else:

@@ -52,12 +52,14 @@ def read_numbers(text: str) -> Iterator[tuple[int, str]]:
             yield number, row[column].strip() if column < len(row) else ""
 
 
-def invitation_text(flow: Flow, language: str | None = None) -> str:
-    """The invitation in one GSM-7 SMS: the flow's title and the keyword that starts it."""
+def invitation_text(flow: Flow, language: str | None = None, channel: str = "sms") -> str:
+    """The invitation: the flow's title and the keyword that starts it, in one GSM-7 SMS (WhatsApp: as written)."""
     if not flow.keywords:
         raise ValueError(f"flow {flow.id} has no keywords: an invitation must say which word to send back")
     language = language or flow.default_language
     title = flow.title.get(language) or next(iter(flow.title.values()))
+    if channel == "whatsapp":  # no segments to pay for, and proper French
+        return message(flow, "invitation", language, title=title, keyword=flow.keywords[0])
     text = ""
     for cut in range(len(title), -1, -1):  # shorten an overlong title rather than pay a second SMS
         shown = title if cut == len(title) else title[:cut].rstrip() + "..."
@@ -67,13 +69,14 @@ def invitation_text(flow: Flow, language: str | None = None) -> str:
     return text
 
 
-def invite(session, config: Config, consultation: Consultation, text: str, address: str, now: datetime) -> Invited:
-    """Record one invitation to an E.164 number and queue its SMS; the caller commits, then sends."""
+def invite(session, config: Config, consultation: Consultation, text: str, address: str, now: datetime,
+           channel: str = "sms") -> Invited:
+    """Record one invitation to an E.164 number and queue its message (SMS or WhatsApp); the caller commits, then sends."""
     participant = find_or_create_participant(session, config.PSEUDONYM_KEY, TEL, address, now)
     if participant.opted_out:
         return Invited(OPTED_OUT)
     invitation_id = insert_ignore(session, Invitation, {
-        "consultation_id": consultation.id, "participant_id": participant.id, "channel": "sms", "created_at": now,
+        "consultation_id": consultation.id, "participant_id": participant.id, "channel": channel, "created_at": now,
     }, ("consultation_id", "participant_id"))
     if invitation_id is None:
         return _already_invited(session, consultation.id, participant.id)
@@ -81,7 +84,7 @@ def invite(session, config: Config, consultation: Consultation, text: str, addre
         Conversation.participant_id == participant.id, Conversation.consultation_id == consultation.id).limit(1))
     if answering is not None:
         return Invited(ALREADY_ANSWERING)  # the invitation row stays: nobody is invited twice
-    message_id = queue_message(session, participant.id, "sms", text, "invitation", now,
+    message_id = queue_message(session, participant.id, channel, text, "invitation", now,
                                dedupe_key=f"invite:{consultation.id}:{participant.id}")
     session.get(Invitation, invitation_id).message_id = message_id  # type: ignore[union-attr]
     return Invited(INVITED, message_id)

@@ -14,6 +14,7 @@ from flows.messages import message
 from flows.model import Flow
 from flows.state import ACTIVE, State
 from models import OPEN, Consultation, Conversation, Invitation, Participant, utcnow
+from palabre import whatsapp_window
 from palabre.consultations import flow_of
 from palabre.outbound import queue_message
 from workers.context import job_app, job_session
@@ -47,6 +48,8 @@ def send_reminders(consultation_id: int, now: datetime | None = None) -> int:
             .order_by(Conversation.id)
         ).all()
         for conversation_id, participant_id, channel, state in stalled:
+            if channel == whatsapp_window.CHANNEL and whatsapp_window.refusal(session, settings, participant_id, now):
+                continue  # idle for a day: past WhatsApp's 24 hours, and no approved template to write first
             text = reminder_text(flow, State.from_json(state), settings.SMS_MAX_SEGMENTS)
             message_id = queue_message(session, participant_id, channel, text, "reminder", now,
                                        conversation_id=conversation_id, dedupe_key=f"remind:{conversation_id}")

@@ -162,3 +162,35 @@ def test_read_numbers_accepts_csv_with_a_phone_column_or_a_plain_list():
     assert list(read_numbers("+447700900101\n# comment\n  07700 900102 \n")) == [(1, "+447700900101"), (3, "07700 900102")]
     assert list(read_numbers("")) == []
 
+
+
+def test_whatsapp_invitations_need_an_approved_template(loaded, settings, tmp_path, db, fake_twilio):
+    from app import create_app
+
+    runner = create_app(settings.replace(TWILIO_WHATSAPP_FROM="+14155238886")).test_cli_runner()
+    path = tmp_path / "numbers.csv"
+    path.write_text(NUMBERS[0] + "\n", encoding="utf-8")
+    result = runner.invoke(args=["invite", "access-barriers", "--numbers", str(path), "--channel", "whatsapp"])
+    assert result.exit_code == 1
+    assert "set WHATSAPP_TEMPLATE_SID" in result.output and "Nothing was sent." in result.output
+    assert fake_twilio.attempts == 0
+    with db.session() as session:
+        assert session.scalars(select(Invitation)).all() == []
+
+
+def test_a_whatsapp_invitation_goes_as_the_template_with_the_french_text(loaded, settings, tmp_path, fake_twilio):
+    import json
+
+    from app import create_app
+
+    template = "HX" + "e" * 32
+    runner = create_app(settings.replace(TWILIO_WHATSAPP_FROM="+14155238886", WHATSAPP_TEMPLATE_SID=template)).test_cli_runner()
+    path = tmp_path / "numbers.csv"
+    path.write_text(NUMBERS[0] + "\n", encoding="utf-8")
+    result = runner.invoke(args=["invite", "access-barriers", "--numbers", str(path), "--channel", "whatsapp"])
+    assert result.exit_code == 0 and "1 invited" in result.output, result.output
+    [sent] = fake_twilio.sent
+    assert sent.form["To"] == f"whatsapp:{NUMBERS[0]}" and sent.form["From"] == "whatsapp:+14155238886"
+    assert sent.form["ContentSid"] == template
+    invitation = json.loads(sent.form["ContentVariables"])["1"]
+    assert invitation.startswith("Accès aux services publics") and "AVIS" in invitation

@@ -83,3 +83,20 @@ def test_the_remind_command_runs_the_job(loaded, mode, db, settings, runner, fak
     assert "1 reminders queued (conversations idle 24 to 72 hours" in result.output
     assert [sent.to for sent in fake_twilio.sent] == [STALLED]
     assert "0 reminders queued" in runner.invoke(args=["remind", "access-barriers"]).output
+
+
+@pytest.mark.parametrize("template", [None, "HX" + "f" * 32])
+def test_a_whatsapp_conversation_idle_a_day_is_reminded_only_with_the_template(loaded, db, settings, now, fake_twilio, template):
+    from app import create_app
+
+    app = create_app(settings.replace(TWILIO_WHATSAPP_FROM="+14155238886", WHATSAPP_TEMPLATE_SID=template))
+    with db.session() as session:
+        for text in ["AVIS", "1", "oui"]:
+            handle_inbound(session, settings, Inbound("whatsapp", TEL, STALLED, text, external_id=f"SM{text}"),
+                           now - timedelta(hours=30))
+            session.commit()
+        consultation_id = session.scalar(select(Consultation.id))
+    assert run(app, consultation_id, now) == (0 if template is None else 1)
+    if template:
+        [sent] = fake_twilio.sent
+        assert sent.to == f"whatsapp:{STALLED}" and sent.form["ContentSid"] == template
