@@ -12,6 +12,7 @@ from flows.consent import consent_warnings
 from flows.errors import Problem
 from flows.lines import line_of, path_lines
 from flows.loader import check_flow_file
+from flows.page_labels import label_warnings
 from palabre.extensions import config
 
 
@@ -28,7 +29,7 @@ def register(app: Flask) -> None:
         for path in paths:
             flow, problems = check_flow_file(path)
             if flow is not None:
-                problems = problems + consent_warnings(flow) + prompt_warnings(flow)
+                problems = problems + consent_warnings(flow) + prompt_warnings(flow) + label_warnings(flow)
             _report(path, problems)
             if flow is None:
                 failed += 1
