@@ -8,7 +8,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Say:
-    """Tell the citizen something (intro, end, help, confirmations)."""
+    """Tell the citizen something (intro, end, help, confirmations, "understood" read-backs)."""
 
     key: str
     text: str
