@@ -4,8 +4,11 @@ Facts this module depends on:
 - A Bot's HTTP pool belongs to the event loop it first ran on; reusing it from another loop fails
   with "Event loop is closed" (python-telegram-bot issue #4023). Our callers are synchronous (a
   Flask request, an RQ job, the poller's worker thread), so each call runs `asyncio.run` with its
-  own Bot, opened and shut down inside that loop (`async with bot`, which also calls getMe).
-  Never call these methods from a running event loop; the poller uses a thread.
+  own Bot and HTTP pool, opened and shut down inside that loop. Never call these methods from a
+  running event loop; the poller uses a thread.
+- `Bot.initialize()` (what `async with bot` does) calls getMe to learn the bot's own name; sending
+  does not need it, and an RQ worker forks a process per job, so a Bot kept per process would still
+  call it before every send. We open only the HTTP pool: one Bot API call per send.
 - Telegram allows about 30 messages per second overall and 1 per second per chat, and answers 429
   with parameters.retry_after (seconds) when we go faster: that is `Throttled`, retried later.
 - 403 means we may not write to this chat: "bot was blocked by the user", "user is deactivated".
@@ -51,7 +54,8 @@ T = TypeVar("T")
 # Seconds. Telegram answers in well under a second; a worker or a webhook must not hang on it.
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 10.0
 # The updates the bot is for; Telegram then does not even send edits, channel posts or group events.
-ALLOWED_UPDATES = ("message", "callback_query")
+# my_chat_member tells us when a user blocks the bot (status "kicked"): they are opted out at once.
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 
 
 def _no_markup(_message_id: int) -> ReplyMarkup | None:
@@ -97,9 +101,10 @@ class TelegramSender:
 
     def _call(self, action: Callable[[Bot], Awaitable[T]]) -> T:
         async def run() -> T:
-            request = HTTPXRequest(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
-            async with Bot(self.token, base_url=self.base_url, request=request) as bot:
-                return await action(bot)
+            async with HTTPXRequest(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT) as request:
+                # Not `async with Bot(...)`: that would call getMe first (see above). A wrong token is
+                # still told apart: Telegram answers the call itself 401 or 404, which is InvalidToken.
+                return await action(Bot(self.token, base_url=self.base_url, request=request, get_updates_request=request))
 
         try:
             return asyncio.run(run())

@@ -68,7 +68,7 @@ def test_set_webhook_registers_the_url_with_the_secret(runner, fake_telegram):
     assert "ok" in result.output
     [call] = fake_telegram.called("setWebhook")
     assert call.params == {"url": "https://palabre.example.org/telegram/webhook", "secret_token": SECRET,
-                           "allowed_updates": ["message", "callback_query"]}
+                           "allowed_updates": ["message", "callback_query", "my_chat_member"]}  # a block opts out
 
 
 def test_set_webhook_refuses_plain_http_and_a_missing_or_invalid_secret(app, runner, fake_telegram):

@@ -40,6 +40,18 @@ def test_a_message_goes_out_with_the_buttons_of_its_id_and_a_unique_external_id(
     assert second.params["text"] == "Encore"
 
 
+def test_each_send_is_one_sendmessage_call_without_a_getme_before_it(sender, fake_telegram, citizen):
+    # Telegram allows about 30 calls a second: a getMe before each send would halve what reaches citizens.
+    for message_id in range(1, 6):
+        sender.send(str(USER_ID), f"Message {message_id}", message_id)
+    assert len(fake_telegram.sent) == 5 and len(fake_telegram.called("getMe")) <= 1
+    fake_telegram.clear()
+    for step in ("/start", "Francais", "Oui"):
+        citizen.says(step) if step.startswith("/") else citizen.tap(step)
+    assert len(fake_telegram.sent) == 4 and len(fake_telegram.called("answerCallbackQuery")) == 2
+    assert len(fake_telegram.called("getMe")) <= 1
+
+
 @pytest.mark.parametrize("status, error, retryable", [
     (403, ContactOptedOut, False), (400, SendFailed, False), (500, SendFailed, True),
 ])
