@@ -1,4 +1,4 @@
-"""`flows export-xlsform`: the consultation as an XLSForm for enumerators' tablets (ODK Collect, KoboCollect)."""
+"""`flows export-xlsform` and `flows import-xlsform`: consultations to and from XLSForm (ODK, KoboToolbox)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import hashlib
 from pathlib import Path
 
 import click
+import yaml
 from flask import Flask
 
-from flows.loader import check_flow_text
+from flows.loader import check_flow_file, check_flow_text
+from palabre.flow_import import ImportRefused
+from palabre.flow_import.xlsform import import_xlsform
 from flows.xpath import NotExpressible
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation
 from palabre.exports.xlsform import write_xlsform
@@ -45,3 +48,28 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"a condition cannot be written for ODK: {exc}") from None
         click.echo(f"{output}: XLSForm of {flow.id} ({len(flow.questions)} questions, languages "
                    f"{', '.join(flow.languages)}); load it in ODK Central or KoboToolbox.")
+
+    @flows_group.command("import-xlsform")  # type: ignore[attr-defined]
+    @click.argument("form", type=click.Path(exists=True, dir_okay=False))
+    @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="The flow file (.yaml) to write.")
+    @click.option("--skip-unsupported", is_flag=True,
+                  help="Leave out what SMS, USSD and bots cannot ask (gps, image, repeat...), with a warning for each.")
+    def import_xlsform_command(form: str, output: str, skip_unsupported: bool) -> None:
+        """Turn an XLSForm (xlsx, xls, csv or md) into a Palabre flow file."""
+        try:
+            imported = import_xlsform(form, skip_unsupported)
+        except ImportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"{form}: error: {problem}", err=True)
+            raise SystemExit(1) from None
+        for warning in imported.warnings:
+            click.echo(f"{form}: warning: {warning}", err=True)
+        header = (f"# Imported from {Path(form).name} by `python app.py flows import-xlsform`.\n"
+                  "# Check the wording for SMS (python app.py flows cost), then add keywords and a profile.\n")
+        Path(output).write_text(header + yaml.safe_dump(imported.data, allow_unicode=True, sort_keys=False, width=100),
+                                encoding="utf-8")
+        flow, _problems = check_flow_file(output)
+        questions = len(flow.questions) if flow else 0
+        click.echo(f"{output}: {questions} questions, languages {', '.join(imported.data['languages'])}"
+                   f"{f', {len(imported.warnings)} left out' if imported.warnings else ''}.")
