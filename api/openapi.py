@@ -31,6 +31,8 @@ POPULATION = {
         "contributions": {"type": "object", "additionalProperties": {"type": "number"}},
         "deprived_share": {"type": "object", "additionalProperties": {"type": "number"}},
         "reliable": {"type": "boolean"}, "suppressed": {"type": "boolean"},
+        "suppression": {"type": "string", "enum": ["small", "complementary"],
+                        "description": "On a hidden entry: small (fewer than min_cell), or complementary (hidden so that a small one cannot be subtracted out)"},
     },
 }
 

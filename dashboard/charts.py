@@ -24,6 +24,12 @@ def _svg(width: int, height: int, body: str, title: str) -> str:
             f'aria-label="{escape(title)}"><title>{escape(title)}</title>{_DEFS}{body}</svg>')
 
 
+def _fit(label: str, width: int, font: int = 12) -> str:
+    """A label cut to what a column `width` pixels wide holds at this font size (about 0.58 em a character)."""
+    room = int(width / (font * 0.58))
+    return label if len(label) <= room else label[:room - 1].rstrip() + "…"
+
+
 def _legend(names: Sequence[str], x: int, y: int) -> str:
     parts = []
     for i, name in enumerate(names):
@@ -67,7 +73,7 @@ def horizontal_bars(rows: Sequence[tuple[str, float, str]], title: str, maximum:
     for i, (label, value, shown) in enumerate(rows):
         y = 5 + i * row_h
         w = plot_w * max(value, 0) / top
-        body.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">{escape(label)}</text>'
+        body.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end"><title>{escape(label)}</title>{escape(_fit(label, label_w - 10))}</text>'
                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="#222" stroke="#000"/>'
                     f'<text x="{label_w + w + 5:.1f}" y="{y + 14}" font-size="12">{escape(shown)}</text>')
     return _svg(width, height, "".join(body), title)
@@ -89,7 +95,7 @@ def interval_plot(rows: Sequence[tuple[str, float, float, float, bool]], title: 
     for i, (label, estimate, low, high, reliable) in enumerate(rows):
         y = 12 + i * row_h
         fill = "#000" if reliable else "#fff"
-        body.append(f'<text x="{label_w - 6}" y="{y + 4}" font-size="12" text-anchor="end">{escape(label)}</text>'
+        body.append(f'<text x="{label_w - 6}" y="{y + 4}" font-size="12" text-anchor="end"><title>{escape(label)}</title>{escape(_fit(label, label_w - 10))}</text>'
                     f'<line x1="{x(low):.1f}" y1="{y}" x2="{x(high):.1f}" y2="{y}" stroke="#000" stroke-width="2"/>'
                     f'<circle cx="{x(estimate):.1f}" cy="{y}" r="5" fill="{fill}" stroke="#000" stroke-width="1.5"/>'
                     f'<text x="{x(high) + 6:.1f}" y="{y + 4}" font-size="11">{estimate:.0%}</text>')
@@ -105,7 +111,7 @@ def stacked_shares(rows: Sequence[tuple[str, dict[str, float]]], parts: Sequence
     for i, (label, shares) in enumerate(rows):
         y = 5 + i * row_h
         x = float(label_w)
-        body.append(f'<text x="{label_w - 6}" y="{y + 15}" font-size="12" text-anchor="end">{escape(label)}</text>')
+        body.append(f'<text x="{label_w - 6}" y="{y + 15}" font-size="12" text-anchor="end"><title>{escape(label)}</title>{escape(_fit(label, label_w - 10))}</text>')
         for p, part in enumerate(parts):
             w = plot_w * max(shares.get(part, 0.0), 0.0)
             if w <= 0:

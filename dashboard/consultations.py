@@ -8,7 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from dashboard.charts import horizontal_bars, interval_plot, stacked_columns, stacked_shares
-from dashboard.profile_view import dimension_labels, figure, indicator_rows, min_cell_of, ranked_groups
+from dashboard.problems import translated_problem
+from dashboard.profile_view import (
+    dimension_labels, figure, indicator_rows, min_cell_of, question_labels, ranked_groups, target_label,
+)
 from dashboard.progress import progress_of
 from dashboard.reach import reach_of
 from dashboard.security import admin_required, check_csrf, login_required
@@ -16,6 +19,7 @@ from models import CLOSED, OPEN, Action, Consultation, Conversation
 from palabre.aggregate import latest_snapshot
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation, set_status
 from palabre.extensions import config, db_session
+from profiles.labels import CHANNEL_NAMES, group_label
 from workers.outbox import status_counts, waiting
 
 bp = Blueprint("consultations", __name__, url_prefix="/dashboard", template_folder="templates")
@@ -93,29 +97,35 @@ def detail(slug: str):
     data = snapshot.data if snapshot else {}
     actions = list(session.scalars(select(Action).where(Action.consultation_id == consultation.id).order_by(Action.id)))
     days = list(progress.by_day)
+    questions = question_labels(flow, language)
     charts = {
         "over_time": stacked_columns(
             [d.strftime("%d/%m") for d in days],
-            {channel: [progress.by_day[d].get(channel, 0) for d in days] for channel in progress.channels},
+            {CHANNEL_NAMES.get(channel, channel): [progress.by_day[d].get(channel, 0) for d in days] for channel in progress.channels},
             _("Conversations started per day, by channel"),
         ) if days else None,
         "stopped": horizontal_bars(
-            [(q, float(n), str(n)) for q, n in progress.stopped_at], _("Unfinished conversations by the question they stopped at"),
+            [(questions.get(q, q), float(n), str(n)) for q, n in progress.stopped_at],
+            _("Unfinished conversations by the question they stopped at"),
         ),
     }
     groups = ranked_groups(flow, data, language) if data else []
     dims = dimension_labels(flow, language)
     if groups:
         shown = [g for g in groups if not g.suppressed and g.H_ci]
-        charts["groups"] = interval_plot([(f"{g.variable}: {g.label}", g.H or 0, g.H_ci[0], g.H_ci[1], g.reliable) for g in shown[:15]],  # type: ignore[index]
-                                         _("Share at risk of exclusion, with 95% intervals"))
-        charts["dimensions"] = stacked_shares([(f"{g.variable}: {g.label}", {dims[k]: v for k, v in g.by_dimension.items()}) for g in shown[:15]],
+        # The same groups in the same order as the table: highest share at risk (H) first.
+        charts["groups"] = interval_plot([(g.title, g.H or 0, g.H_ci[0], g.H_ci[1], g.reliable) for g in shown[:15]],  # type: ignore[index]
+                                         _("Share at risk of exclusion (H), with 95% intervals"))
+        charts["dimensions"] = stacked_shares([(g.title, {dims[k]: v for k, v in g.by_dimension.items()}) for g in shown[:15]],
                                               list(dims.values()), _("What drives exclusion in each group (share of M0)"))
     overall = figure(flow, "", data.get("overall") or {}, language) if data else None
+    weighting = ((data.get("representativeness") or {}).get("weighting") or {}) if data else {}
     return render_template(
         "consultation.html", consultation=consultation, flow=flow, progress=progress, snapshot=snapshot, data=data,
-        overall=overall, groups=groups, dims=dims, indicators=indicator_rows(flow, data.get("overall") or {}),
-        charts=charts, actions=actions, language=language,
-        min_cell=min_cell_of(data, flow, config().MIN_CELL),
+        overall=overall, groups=groups, dims=dims, indicators=indicator_rows(flow, data.get("overall") or {}, language),
+        charts=charts, actions=actions, language=language, min_cell=min_cell_of(data, flow, config().MIN_CELL),
+        variable_label=lambda variable: group_label(flow, variable, language),
+        target=lambda g: target_label(flow, g.get("variable", ""), g.get("value", ""), language),
+        weighting_error=translated_problem(weighting["error"], flow) if weighting.get("error") else None,
     )
 

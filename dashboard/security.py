@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 
 from models import User
 from palabre.accounts import session_is_current
@@ -57,7 +58,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user().is_admin:  # type: ignore[union-attr]
-            abort(403, "Only an administrator can do this; ask one to change your role.")
+            abort(403, _("Only an administrator can do this; ask one to change your role."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -77,4 +78,4 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD, "") or request.headers.get("X-CSRF-Token", "")
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, "The form expired or did not come from this site; reload the page and try again.")
+        abort(400, _("The form expired or did not come from this site; reload the page and try again."))

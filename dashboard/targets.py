@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from dashboard.consultations import consultation_or_404
+from dashboard.problems import translated_problem
 from dashboard.security import admin_required, check_csrf
 from models import CensusTargets, utcnow
 from palabre.consultations import flow_of
@@ -44,7 +45,7 @@ def upload(slug: str):
             try:
                 parse_targets(text, flow)
             except TargetsInvalid as exc:
-                problems = list(exc.problems)
+                problems = [translated_problem(problem, flow) for problem in exc.problems]
             else:
                 if stored is None:
                     stored = CensusTargets(consultation_id=consultation.id)

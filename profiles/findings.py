@@ -25,12 +25,17 @@ def top_groups(entries: list[dict], count: int = FINDINGS_COUNT) -> list[dict]:
     return shown[:count]
 
 
+def main_dimensions(contributions: dict[str, float], count: int = 2) -> list[str]:
+    """The dimensions contributing most to a group's M0 (ties: by id), as findings and pages name them."""
+    ranked = sorted(contributions.items(), key=lambda item: (-item[1], item[0]))
+    return [d for d, share in ranked[:count] if share > 0]
+
+
 def finding_sentence(flow: Flow, entry: dict, lang: str) -> str:
     """'Nord, A woman: 58% at risk (49–67), mostly distance and cost'."""
     template, conjunction = TEMPLATES.get(lang, TEMPLATES["en"])
     dimensions = {d.id: d for d in flow.profile.dimensions}  # type: ignore[union-attr]
-    contributions = sorted(entry["contributions_by_dimension"].items(), key=lambda item: (-item[1], item[0]))
-    main = [dimensions[d] for d, share in contributions[:2] if share > 0]
+    main = [dimensions[d] for d in main_dimensions(entry["contributions_by_dimension"])]
     why = conjunction.join(_lower_first(dimension_label(d, lang)) for d in main)
     low, high = entry["H_ci"]
     return template.format(label=entry["label"][lang], H=_percent(entry["H"]), low=_percent(low), high=_percent(high), why=why)

@@ -40,7 +40,7 @@ def test_profile_is_the_latest_snapshot_or_a_clear_404(client, token, db, now):
 
 def test_profile_keys_are_those_of_profiles_compute(client, token, snapshot):
     body = client.get("/api/v1/consultations/access-barriers/profile", headers=bearer(token)).json
-    assert body["overall"] == SNAPSHOT["overall"] and body["groups"]["district"][2] == {"value": "est", "n": None, "suppressed": True}
+    assert body["overall"] == SNAPSHOT["overall"] and body["groups"]["district"][2] == {"value": "est", "n": None, "suppressed": True, "suppression": "small"}
     assert {"computed_at", "responses", "robustness", "representativeness", "funnel", "findings"} <= set(body)
 
 

@@ -24,7 +24,7 @@ def test_a_wrong_password_or_unknown_email_gets_the_same_clear_refusal(client, a
 
 
 def test_a_form_without_the_csrf_token_is_refused(client, accounts):
-    response = client.post("/login", data={"email": accounts["admin"], "password": PASSWORD})
+    response = client.post("/login?lang=en", data={"email": accounts["admin"], "password": PASSWORD})
     assert response.status_code == 400 and b"reload the page" in response.data
 
 

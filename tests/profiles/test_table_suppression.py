@@ -48,3 +48,16 @@ def test_no_published_line_is_left_with_a_single_hidden_cell(seed):
 def test_bad_keys_are_refused():
     with pytest.raises(InvalidInput):
         suppress_table_cells({"a": 3}, 10)
+
+
+def test_a_column_whose_total_is_hidden_never_shows_all_its_cells():
+    # Column 1's total (40) is hidden to protect column 2's (4): were its cells 12, 13, 15 all shown,
+    # their sum would give 40 back, then the grand total minus columns 0 and 1 would give the 4.
+    counts = table([[30, 12, 1, 2], [30, 13, 1, 2], [30, 15, 2, 1]])
+    without = suppress_table_cells(counts, 10, published_rows=[0, 1, 2], published_columns=[0])
+    assert not any(cell in without for cell in [(0, 1), (1, 1), (2, 1)])  # the leak this rule closes
+    hidden = suppress_table_cells(counts, 10, published_rows=[0, 1, 2], published_columns=[0], hidden_columns=[1])
+    assert any(cell in hidden for cell in [(0, 1), (1, 1), (2, 1)])
+    # Hiding one of them opened its row and column 0: each published line keeps two hidden cells or none.
+    published = [[k for k in counts if k[0] == r] for r in range(3)] + [[k for k in counts if k[1] == 0]]
+    assert all(sum(k in hidden for k in line) != 1 for line in published)
