@@ -3,7 +3,8 @@
 Facts this module depends on:
 - Telegram posts each Update as JSON; with a secret registered by setWebhook it sends it back in
   the X-Telegram-Bot-Api-Secret-Token header, the only proof a request comes from Telegram.
-- Telegram retries an update until it is answered 2xx, so a repeated update_id must change nothing.
+- Telegram retries an update until it is answered 2xx, so a repeated update_id must change nothing,
+  and an update we cannot read is acknowledged (200) and logged, never refused: a refusal comes back.
 - A pressed inline button shows a spinner until answerCallbackQuery; that is answered at once,
   while replies are queued and sent by the send job (inline without Redis, by an RQ worker with it).
 """
@@ -40,7 +41,9 @@ def webhook() -> tuple[str, int]:
     """Take one update from Telegram: check the secret, handle it, acknowledge; replies follow by the send job."""
     settings = config()
     _check_secret(settings.TELEGRAM_WEBHOOK_SECRET)
-    handle_update(settings, database(), _parse_update(request.get_data()), utcnow())
+    update = _parse_update(request.get_data())
+    if update is not None:
+        handle_update(settings, database(), update, utcnow())
     return "", 200
 
 
@@ -82,7 +85,8 @@ def _check_secret(expected: str | None) -> None:
         abort(403, f"{SECRET_HEADER} is missing or wrong.")
 
 
-def _parse_update(body: bytes) -> Update:
+def _parse_update(body: bytes) -> Update | None:
+    """The update posted; None for an update whose fields do not read (logged); 400 for what is no update at all."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: nested too deep (thousands of levels) to parse
@@ -94,4 +98,6 @@ def _parse_update(body: bytes) -> Update:
         # No Bot given: nothing here calls shortcuts such as message.reply_text; replies are queued.
         return Update.de_json(data, None)
     except Exception as exc:  # de_json raises whatever a malformed field causes: TypeError, KeyError...
-        abort(400, f"Not a Telegram Update: {type(exc).__name__} while reading its fields.")
+        # The type only: the message may quote the field's value, a citizen's id.
+        log.warning("telegram update ignored: its fields do not read (%s)", type(exc).__name__)
+        return None

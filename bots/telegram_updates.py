@@ -9,22 +9,26 @@ to acknowledge at once: the pressed button, the ticked boxes of a multi-choice k
            └▶ an earlier question's: a short note and the current question again
     shared contact ─▶ palabre.participants.link_address ─▶ resume where the conversation stands
     sticker, photo, voice... ─▶ "please answer with text or the buttons" and the question again
+    the user blocks the bot (my_chat_member, kicked) ─▶ opted out as by /stop, and not a word back
     groups, channels, edited messages ─▶ ignored, nothing stored
+    a button under an inline-mode message, or a field of the wrong type ─▶ ignored (the button answered)
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
+from telegram import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
 
 from bots.telegram_markup import SHARE_OFFER_KEY
 from bots.telegram_render import ask_text, keyboard_for, language_menu, parse_press, question_ref, reply_texts, split_text, words
+from bots.telegram_shape import problem
 from flows import engine
 from flows.events import Ask
 from flows.state import ACTIVE, State
@@ -38,6 +42,8 @@ from palabre.participants import link_address
 from palabre.upsert import insert_ignore
 
 CHANNEL = "telegram"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,17 +85,28 @@ class Turn:
 
 def process_update(session: Session, config: Config, update: Update, now: datetime) -> Handled:
     """Handle one update in the caller's transaction; the caller commits, then acknowledges and sends."""
-    query, message = update.callback_query, update.message
-    source = query.message if query is not None else message
-    user = query.from_user if query is not None else (message.from_user if message is not None else None)
-    if source is None or user is None or user.is_bot or source.chat.type != ChatType.PRIVATE:
+    if (reason := problem(update)) is not None:
+        log.warning("telegram update ignored: %s", reason)  # the field, never its value
         return Handled("ignored")
+    query, message, member = update.callback_query, update.message, update.my_chat_member
+    # A pressed button spins until answered, even one we ignore (e.g. under an inline-mode message).
+    ignored = Handled("ignored", callback_id=query.id if query is not None else None)
+    if query is not None:
+        chat, user = (query.message.chat if query.message is not None else None), query.from_user
+    elif message is not None or member is not None:
+        chat, user = (message or member).chat, (message or member).from_user  # type: ignore[union-attr]
+    else:
+        return ignored
+    if chat is None or user is None or user.is_bot or chat.type != ChatType.PRIVATE:
+        return ignored
     hint = (user.language_code or "").split("-")[0].lower() or None
-    turn = Turn(session, config, now, str(update.update_id), identity.normalise_address(identity.TELEGRAM, str(source.chat.id)), hint)
+    turn = Turn(session, config, now, str(update.update_id), identity.normalise_address(identity.TELEGRAM, str(chat.id)), hint)
     if session.scalar(select(InboundMessage.id).where(InboundMessage.channel == CHANNEL, InboundMessage.external_id == turn.update_id)):
         return Handled("duplicate")  # Telegram retries an update it did not see answered
     if query is not None:
         return _on_press(turn, query)
+    if member is not None:
+        return _on_member(turn, member)
     assert message is not None
     if message.contact is not None:
         return _on_contact(turn, message)
@@ -100,6 +117,8 @@ def process_update(session: Session, config: Config, update: Update, now: dateti
 
 def _on_text(turn: Turn, text: str) -> Handled:
     command, argument = _command(text)
+    if command:  # "/help@palabre_bot" is "/help": the engine knows commands, not the bot's name
+        text = f"/{command} {argument}".rstrip()
     if command == "start" and argument:  # a deep link: t.me/<bot>?start=<slug>
         if turn.session.scalar(select(Consultation.id).where(Consultation.slug == argument)) is None:
             return _notice(turn, words("unknown_link", turn.hint))
@@ -151,6 +170,20 @@ def _on_press(turn: Turn, query: CallbackQuery) -> Handled:
     handled = _converse(turn, turn.inbound(" ".join(str(n) for n in numbers)))  # as if typed: "2", "1 3"
     handled.callback_id = query.id
     return handled
+
+
+def _on_member(turn: Turn, member: ChatMemberUpdated) -> Handled:
+    """The user blocked the bot: opt them out at once, as /stop would, and send nothing (it cannot arrive)."""
+    # In a private chat Telegram reports a block as the bot's status "kicked", and "member" once unblocked.
+    if member.new_chat_member.status != ChatMemberStatus.BANNED:
+        return Handled("ignored")
+    hashed = identity.address_hash(turn.config.PSEUDONYM_KEY, identity.TELEGRAM, turn.chat)
+    if turn.session.scalar(select(ChannelAddress.id).where(ChannelAddress.scheme == identity.TELEGRAM,
+                                                           ChannelAddress.address_hash == hashed)) is None:
+        return Handled("ignored")  # someone who never wrote to us: nothing to stop, nothing to store
+    # Recorded as the /stop it amounts to; its confirmation is not queued.
+    outcome = handle_inbound(turn.session, turn.config, turn.inbound("/stop"), turn.now)
+    return Handled("duplicate" if outcome.duplicate else "answered", outcome=outcome)
 
 
 def _on_contact(turn: Turn, message: Message) -> Handled:
@@ -246,4 +279,6 @@ def _command(text: str) -> tuple[str, str]:
     if not text.startswith("/"):
         return "", ""
     head, _, rest = text[1:].strip().partition(" ")
+    # "/help@palabre_bot": Telegram adds the bot's name in groups and from the command menu. Only
+    # private chats reach here, where every command is for us, so any name is dropped.
     return head.split("@")[0].lower(), rest.strip()

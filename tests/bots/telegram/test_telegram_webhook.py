@@ -28,15 +28,62 @@ def test_without_a_configured_secret_every_update_is_refused(loaded, settings, d
 
 @pytest.mark.parametrize("body", [
     b"", b"not json", b"[1, 2]", b'"text"', b'{"update_id": "12"}', b'{"update_id": true}', b'{"message": {}}',
-    b'{"update_id": 1, "message": "hi"}', b'{"update_id": 1, "message": {"text": "hi"}}',
-    b'{"update_id": 1, "callback_query": {"id": "1"}}', b"\xff\xfe{",
+    b"\xff\xfe{",
 ])
-def test_garbage_is_refused_with_a_reason_never_a_500(citizen, db, body):
+def test_what_is_no_update_at_all_is_refused_with_a_reason_never_a_500(citizen, db, body):
     response = citizen.client.post("/telegram/webhook", data=body, content_type="application/json",
                                    headers={SECRET_HEADER: SECRET})
     assert response.status_code == 400, response.get_data(as_text=True)
     assert "Telegram" in response.get_data(as_text=True) or "JSON" in response.get_data(as_text=True)
     assert count(db, InboundMessage) == 0
+
+
+# Telegram resends an update until it gets a 2xx, so an update we cannot read is acknowledged, not refused.
+@pytest.mark.parametrize("body", [
+    b'{"update_id": 1, "message": "hi"}', b'{"update_id": 1, "message": {"text": "hi"}}',
+    b'{"update_id": 1, "callback_query": {"id": "1"}}', b'{"update_id": 1, "message": {"message_id": 1, "date": "today"}}',
+    b'{"update_id": 1, "my_chat_member": {"chat": {"id": 5}}}',
+])
+def test_an_update_whose_fields_do_not_read_is_acknowledged_quietly_and_nothing_is_stored(citizen, db, fake_telegram, caplog, body):
+    response = citizen.client.post("/telegram/webhook", data=body, content_type="application/json",
+                                   headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count(db, InboundMessage) == 0 and count(db, Participant) == 0 and fake_telegram.calls == []
+    assert "telegram update ignored" in caplog.text
+
+
+NOT_CHAT_IDS = ["5550001234", "abc", "", 1.5, True, None, {"id": 5550001234}, [5550001234], 0, -5550001234,
+                2 ** 52, 2 ** 63, 2 ** 64, 10 ** 30, -(10 ** 25)]
+
+
+@pytest.mark.parametrize("chat_id", NOT_CHAT_IDS, ids=repr)
+@pytest.mark.parametrize("name", ["text", "callback_query"])
+def test_a_chat_id_that_is_no_telegram_id_gets_a_quiet_200_and_nothing_is_stored(citizen, db, fake_telegram, caplog, name, chat_id):
+    update = load_update(name)
+    (update.get("message") or update["callback_query"]["message"])["chat"]["id"] = chat_id
+    response = citizen.post(update)
+    assert response.status_code == 200, "Telegram would resend it forever"
+    assert count(db, InboundMessage) == 0 and count(db, Participant) == 0 and count(db, OutboundMessage) == 0
+    assert fake_telegram.calls == []
+    assert "telegram update ignored: " in caplog.text and "chat.id" in caplog.text
+    assert len(str(chat_id)) < 5 or str(chat_id) not in caplog.text  # the reason, never the value
+
+
+def test_an_unreadable_field_further_in_is_taken_quietly_too(citizen, db, fake_telegram, caplog):
+    citizen.says("/start")
+    sent = len(fake_telegram.sent)
+    for field, value in [("text", 12), ("text", ["1"]), ("language_code", 5)]:
+        update = citizen.message_update("text", text="1")
+        (update["message"]["from"] if field == "language_code" else update["message"])[field] = value
+        assert citizen.post(update).status_code == 200
+    press = citizen.press_update("a:00000000:1")
+    press["callback_query"]["data"] = {"a": 1}
+    assert citizen.post(press).status_code == 200
+    contact = citizen.message_update("contact")
+    contact["message"]["contact"]["user_id"] = str(USER_ID)
+    assert citizen.post(contact).status_code == 200
+    assert len(fake_telegram.sent) == sent and answers(db) == {}
+    assert caplog.text.count("telegram update ignored") == 5 and str(USER_ID) not in caplog.text
 
 
 @pytest.mark.parametrize("name", ["edited_message", "group_message", "channel_post"])
@@ -240,3 +287,53 @@ def test_with_redis_down_the_update_is_taken_and_its_reply_waits_for_outbox_retr
     assert len(fake_telegram.called("sendMessage")) == len(waiting)
     with db.session() as session:
         assert {m.status for m in session.scalars(select(OutboundMessage))} == {"sent"}
+
+
+def test_a_command_addressed_to_the_bot_by_name_is_that_command(citizen, db, fake_telegram):
+    # Telegram sends /help@palabre_bot when a command is picked from the menu or typed in a group.
+    citizen.says("/help")
+    citizen.says("/help@palabre_bot")
+    plain_help, addressed_help = texts_to(fake_telegram)
+    assert addressed_help == plain_help
+    citizen.says("/start@palabre_bot")
+    assert texts_to(fake_telegram)[2].startswith("Mairie: 14 questions")
+    fake_telegram.clear()
+    citizen.says("/help@Palabre_Bot")
+    [reply] = texts_to(fake_telegram)
+    assert reply.startswith("/start : commencer") and reply.endswith("Langue / Language?")
+    citizen.says("/stop@palabre_bot")
+    with db.session() as session:
+        assert session.scalar(select(Participant)).opted_out
+
+
+def test_blocking_the_bot_opts_the_citizen_out_at_once_and_nothing_is_sent_to_them(citizen, db, fake_telegram):
+    citizen.says("/start")
+    citizen.tap("Francais")
+    fake_telegram.clear()
+    blocked = load_update("my_chat_member_kicked")  # captured from the Bot API when a user blocks a bot
+    assert citizen.post(blocked).status_code == 200
+    assert citizen.post(blocked).status_code == 200  # resent by Telegram: still once
+    with db.session() as session:
+        assert session.scalar(select(Participant)).opted_out
+        assert session.scalar(select(Conversation.status)) == "opted_out"
+        assert session.scalar(select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == "queued")) == 0
+    assert fake_telegram.calls == []
+    assert answers(db) == {"lang": "fr"}
+    citizen.says("1")  # what a stale client might still deliver: not a word back
+    assert fake_telegram.calls == []
+    citizen.says("/start")  # unblocking and pressing Start brings them back, as after /stop
+    assert fake_telegram.sent[-1].params["text"].endswith("Acceptez-vous de répondre ?")
+
+
+def test_blocking_the_bot_before_any_conversation_sends_nothing(citizen, db, fake_telegram):
+    assert citizen.post(load_update("my_chat_member_kicked")).status_code == 200
+    assert fake_telegram.calls == [] and count(db, Conversation) == 0 and count(db, OutboundMessage) == 0
+
+
+def test_a_button_of_an_inline_message_is_answered_so_it_stops_spinning(citizen, db, fake_telegram):
+    # Pressed under a message sent via the bot in inline mode: the query has inline_message_id, no message.
+    update = load_update("callback_query_inline")
+    assert citizen.post(update).status_code == 200
+    [ack] = fake_telegram.called("answerCallbackQuery")
+    assert ack.params["callback_query_id"] == update["callback_query"]["id"]
+    assert fake_telegram.sent == [] and count(db, InboundMessage) == 0 and answers(db) == {}
