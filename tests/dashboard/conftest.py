@@ -67,7 +67,7 @@ SNAPSHOT = {
          "deprived_share": {}, "reliable": True, "suppressed": False},
         {"value": "centre", "n": 80, "n_eff": 70.0, "H": 0.2, "H_ci": [0.12, 0.3], "A": 0.4, "M0": 0.08,
          "censored_headcounts": {}, "contributions": {"no_internet": 1.0}, "deprived_share": {}, "reliable": True, "suppressed": False},
-        {"value": "est", "n": None, "suppressed": True},
+        {"value": "est", "n": None, "suppressed": True, "suppression": "small"},
     ]},
     "robustness": [{"cutoff": 0.25, "H": 0.5, "M0": 0.23}],
     "representativeness": {}, "funnel": {},
