@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from flask import current_app, has_app_context
@@ -37,15 +37,18 @@ def redis_url() -> str | None:
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = Queues.DEFAULT, job_id: str | None = None,
-            retry: Any = None, delay: timedelta | None = None, unique: bool = False, **options: Any) -> Enqueued:
+            retry: Any = None, delay: timedelta | None = None, at: datetime | None = None, unique: bool = False,
+            **options: Any) -> Enqueued:
     """Run `func(*args)` in a worker, or now when no Redis is configured.
 
+    A worker runs it after `delay`, or from `at` (a time already recorded elsewhere: no drift
+    between computing it and queueing), once RQ's scheduler finds it due.
     With `unique=True` and a `job_id`, a job already waiting under that id is not queued twice
     (RQ refuses the duplicate): this is how bursts of work coalesce into one job.
     """
     url = redis_url()
     if not url:
-        if delay is not None:
+        if delay is not None or at is not None:
             log.info("inline jobs cannot wait: running %s now", func.__name__)
         try:
             func(*args)
@@ -58,7 +61,9 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = Queues.DEFAULT, j
 
     rq_queue = Queue(queue, connection=connection(url))
     try:
-        if delay is not None:
+        if at is not None:
+            job = rq_queue.enqueue_at(at, func, *args, job_id=job_id, retry=retry, **options)
+        elif delay is not None:
             job = rq_queue.enqueue_in(delay, func, *args, job_id=job_id, retry=retry, **options)
         else:
             job = rq_queue.enqueue_call(func, args=args, job_id=job_id, retry=retry, unique=unique, **options)

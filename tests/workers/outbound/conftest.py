@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import redis
@@ -14,12 +17,14 @@ from rq.registry import (
 )
 
 from fakes.fake_twilio import FakeTwilio
-from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, twilio_settings
+from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, FROM_NUMBER, twilio_settings
 from models import OutboundMessage
+from palabre.config import ROOT
 from palabre.identity import TEL
 from palabre.inbound import find_or_create_participant
 from palabre.outbound import queue_message
 from workers.queue import Queues
+from rq_test_names import TAG_VARIABLE, tagged_names
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REGISTRIES = (ScheduledJobRegistry, FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry, DeferredJobRegistry)
@@ -67,20 +72,10 @@ def settings(settings, fake_twilio, request):
 
 def _own_queues(monkeypatch) -> None:
     """Queue names and keys of this test's own: other test runs may share this Redis database."""
-    from workers import aggregate, broadcast, send
-
     tag = secrets.token_hex(4)
-    for name in ("SEND", "AGGREGATE", "DEFAULT"):
-        monkeypatch.setattr(Queues, name, f"{getattr(Queues, name)}-test-{tag}")
-    monkeypatch.setattr(Queues, "ALL", (Queues.SEND, Queues.AGGREGATE, Queues.DEFAULT))
-    # Job ids too: RQ keeps a job's hash under its id alone, whatever the queue, and two runs sharing
-    # this database number their messages from 1 alike (under `pytest -n 2`, the other params of the
-    # same test): one run's `send-1` overwrote or deleted the other's.
-    monkeypatch.setattr(send, "JOB_PREFIX", f"send-test-{tag}")
-    monkeypatch.setattr(broadcast, "JOB_PREFIX", f"broadcast-test-{tag}")
-    # Completions (the demo's, say) schedule profile refreshes: their coalescing key too.
-    monkeypatch.setattr(aggregate, "JOB_PREFIX", f"aggregate-test-{tag}")
-    monkeypatch.setattr(aggregate, "EPOCH_KEY", f"palabre:test-{tag}:aggregate-epoch:{{}}")
+    for target, attribute, value in tagged_names(tag):
+        monkeypatch.setattr(target, attribute, value)
+    monkeypatch.setenv(TAG_VARIABLE, tag)  # for the worker processes the test starts
 
 
 @pytest.fixture
@@ -95,6 +90,32 @@ def work(app, mode):
             SimpleWorker([Queue(name, connection=connection) for name in Queues.ALL], connection=connection).work(burst=True)
 
     return _work
+
+
+@pytest.fixture
+def rq_worker(mode, settings, fake_twilio, tmp_path):
+    """Run a real `rq worker --burst --with-scheduler` process on this test's queues; return what it printed.
+
+    Unlike `work`, it has no app context around its jobs: it builds its app from the environment, as
+    in production. Its scheduler first moves the jobs already due onto their queue, then it works
+    until the queues are empty. A SimpleWorker runs them in its own process: a forked work horse
+    would build an app for every job (seconds each).
+    """
+    assert mode == "rq"
+    env = {
+        **os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL, "PSEUDONYM_KEY": settings.PSEUDONYM_KEY,
+        "SECRET_KEY": "test", "INSTANCE_DIR": str(tmp_path), "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_URL": fake_twilio.url, "PYTHONPATH": str(ROOT),
+    }
+
+    def _run() -> str:
+        worker = subprocess.run([sys.executable, str(Path(__file__).with_name("rq_test_names.py")), "worker", "--burst", "--with-scheduler",
+                                 "--worker-class", "rq.worker.SimpleWorker",
+                                 "--url", settings.REDIS_URL, *Queues.ALL], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert worker.returncode == 0, worker.stderr[-2000:]
+        return worker.stdout + worker.stderr
+
+    return _run
 
 
 @pytest.fixture
