@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,7 @@ def ask(flow: Flow, state: State, question: Question, error: str | None = None) 
         options = tuple((c.code, c.label[lang]) for c in question.choices)
     hint = message(flow, "optional_hint", lang) if question.optional and question.type in ("text", "number") else None
     return Ask(
-        question_id=question.id, kind=question.type, text=question.prompt[lang], options=options,
+        question_id=question.id, kind=question.type, text=fill(flow, state, question.prompt[lang]), options=options,
         error=error, hint=hint, position=flow.index(question.id) + 1, total=len(flow.questions),
     )
 
@@ -139,6 +140,8 @@ def _answer(flow: Flow, state: State, text: str) -> Step:
         parsed = _parse(flow, question, raw, state.language)
     if parsed.error is None:
         return _record(flow, state, question, parsed.value, raw, parsed.guessed)
+    if question.retry and parsed.attempt:  # the flow's own words for "not understood, try again"
+        parsed = _Parsed(error=fill(flow, state, question.retry[state.language], raw))
     if not parsed.attempt:
         return state, [ask(flow, state, question, parsed.error)]
     attempt = state.attempts + 1
@@ -166,6 +169,14 @@ def _record(flow: Flow, state: State, question: Question, value: Any, raw: str, 
         # A typo corrected or an answer picked out of a sentence: say what was recorded, so that
         # a wrong guess can be undone with BACK before it counts.
         events.append(Say("understood", message(flow, "understood", state.language, answer=_in_language(question, value, state.language))))
+    for follow_up in question.then:
+        if follow_up.when is not None and not follow_up.when.test(state.answers):
+            continue
+        if follow_up.language is not None and follow_up.language != state.language:
+            state = state.with_(language=follow_up.language)
+            events.append(LanguageChanged(follow_up.language))
+        if follow_up.say is not None:
+            events.append(Say("then", fill(flow, state, follow_up.say[state.language], raw)))
     if question.end_if is not None and question.end_if.test(state.answers):
         text = (flow.declined or flow.end)[state.language]
         state = state.with_(status=DECLINED, current=None, history=state.history + (question.id,))
@@ -244,6 +255,32 @@ def _parse_number(flow: Flow, question: Question, raw: str, lang: str) -> _Parse
     if not low <= number <= high:
         return _Parsed(error=message(flow, "number_range", lang, min=_show(question.min), max=_show(question.max)))
     return _Parsed(number, guessed=parsing.spells_a_number(raw))
+
+
+def fill(flow: Flow, state: State, text: str, raw: str | None = None) -> str:
+    """A flow text with `{question}` (the answer as the citizen reads it), `{question.category}` (in the flow's
+    first language), `{input}` (the message just received) and `|title`, `|upper`, `|lower` filled in."""
+    if "{" not in text:
+        return text
+
+    def value(match: re.Match) -> str:
+        name, part, case = match["name"], match["part"], match["case"]
+        if name == "input":
+            found = raw or ""
+        else:
+            try:
+                question = flow.question(name)
+            except KeyError:
+                return match[0]  # not ours: leave the braces as written
+            answer = state.answers.get(name)
+            lang = flow.default_language if part == "category" else state.language
+            found = "" if answer is None else _in_language(question, answer, lang) if question.type != "text" else str(answer)
+        return {"title": found.title(), "upper": found.upper(), "lower": found.lower()}.get(case or "", found)
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+_PLACEHOLDER = re.compile(r"\{(?P<name>[a-z_][a-z0-9_]*)(?:\.(?P<part>category))?(?:\|(?P<case>title|upper|lower))?\}")
 
 
 def _in_language(question: Question, value: Any, lang: str) -> str:

@@ -12,7 +12,7 @@ from flows.checks import QUESTION_ID, is_number, kind_of
 from flows.errors import FlowInvalid, Problem
 from flows.expr import Expression
 from flows.messages import BUILTIN
-from flows.model import QUESTION_TYPES, RESERVED_IDS, Choice, Flow, Question
+from flows.model import QUESTION_TYPES, RESERVED_IDS, Choice, Flow, FollowUp, Question
 from flows.profile_rules import ProfileChecks
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,8 +27,9 @@ TOP_KEYS = {
 }
 QUESTION_KEYS = {
     "id", "type", "prompt", "choices", "min", "max", "unit", "bands", "integer", "when", "end_if",
-    "optional", "help", "short",
+    "optional", "help", "short", "retry", "then",
 }
+FOLLOW_UP_KEYS = {"say", "when", "language"}
 CHOICE_KEYS = {"code", "label", "keywords"}
 # The largest file an official could reasonably write; bigger is a mistake or an attack.
 MAX_FLOW_BYTES = 1_000_000
@@ -214,15 +215,42 @@ class _Checker(ProfileChecks):
         known = {e.id: e for e in earlier}
         self.broken_ids = self.asked_ids - set(known)
         when = self.condition(q, "when", path, known, qid)
-        end_if = None
+        end_if, then = None, ()
+        retry = self.text(q["retry"], f"{path}.retry") if "retry" in q else None
         if ok:
-            end_if = self.condition(q, "end_if", path, {**known, qid: _placeholder(qid, qtype, choices)}, qid)
+            with_this = {**known, qid: _placeholder(qid, qtype, choices)}
+            end_if = self.condition(q, "end_if", path, with_this, qid)
+            then = self.follow_ups(q.get("then"), f"{path}.then", with_this, qid)
         if not ok or prompt is None or choices is None:
             return None
         return Question(
             id=qid, type=qtype, prompt=prompt, choices=choices, when=when, end_if=end_if,
-            optional=bool(optional), help=help_text, short=short, **limits,
+            optional=bool(optional), help=help_text, short=short, retry=retry, then=then, **limits,
         )
+
+    def follow_ups(self, raw: Any, path: str, known: dict[str, Question], qid: Any) -> tuple[FollowUp, ...]:
+        """`then:` a list of {say, when, language}: what is said or done once the question is answered."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.error(path, "must be a list of {say: ..., when: ...}")
+            return ()
+        out = []
+        for i, item in enumerate(raw):
+            entry = self.mapping(item, f"{path}[{i}]", FOLLOW_UP_KEYS)
+            if entry is None:
+                continue
+            if "say" not in entry and "language" not in entry:
+                self.error(f"{path}[{i}]", "must say something (say: ...) or switch the language (language: ...)")
+                continue
+            say = self.text(entry["say"], f"{path}[{i}].say") if "say" in entry else None
+            language = entry.get("language")
+            if language is not None and language not in self.languages:
+                self.error(f"{path}[{i}].language", f"language '{language}' is not in languages")
+                language = None
+            when = self.condition(entry, "when", f"{path}[{i}]", known, None)
+            out.append(FollowUp(when=when, say=say, language=language))
+        return tuple(out)
 
     def choices(self, q: dict, path: str, qtype: Any) -> tuple[Choice, ...] | None:
         raw = q.get("choices")

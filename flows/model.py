@@ -31,6 +31,15 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """Said (or done) right after its question is answered, when `when` holds: what a RapidPro route says."""
+
+    when: Expression | None = None
+    say: Text | None = None
+    language: str | None = None  # switch the conversation to this language (RapidPro's set_contact_language)
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: str
@@ -46,6 +55,8 @@ class Question:
     optional: bool = False
     help: Text | None = None
     short: Text | None = None  # a few words naming the question on pages and charts ("Distance", "Âge")
+    retry: Text | None = None  # said instead of the engine's own words when an answer is not understood
+    then: tuple[FollowUp, ...] = ()  # said after a valid answer, in order, each when its condition holds
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
