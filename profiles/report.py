@@ -28,6 +28,7 @@ from profiles.targets import known_values
 from profiles.weighting import DEFAULT_TRIM_RATIO, rake_cells, unweighted
 
 ROBUSTNESS_CUTOFFS = (0.25, 0.5)  # besides the flow's own cutoff
+OFFLINE_CHANNELS = ("paper", "assisted")  # collected by hand: on paper, or by an enumerator on a tablet
 CROSS_SEPARATOR = "|"
 RAW_KEYS = ("n_eff", "H", "H_ci", "A", "M0", "censored_headcounts", "contributions", "contributions_by_dimension",
             "deprived_share", "deprived_share_ci", "reliable")
@@ -186,7 +187,19 @@ class _Builder:
                     **({"suppression": kind} if kind else {}),
                 })
             variables[variable] = rows
-        return {"weighting": weighting, "variables": variables, "helpers": self._helpers(helpers)}
+        return {"weighting": weighting, "variables": variables, "helpers": self._helpers(helpers),
+                "offline_share": self._offline_share()}
+
+    def _offline_share(self) -> float | None:
+        """Share of respondents reached without a phone of their own (paper, enumerators); None when hidden."""
+        if "channel" not in self.groups or self.hidden_all:
+            return None
+        channels = self.cells.column(self.groups.index("channel"))
+        offline = float(sum(count for value, count in zip(channels, self.cells.counts) if value in OFFLINE_CHANNELS))
+        # A handful of them would show who answered on paper in a small place: hidden as a small cell is.
+        if 0 < offline < self.min_cell:
+            return None
+        return rounded(offline / self.cells.n)
 
     def _helpers(self, helpers: Mapping[int, int]) -> dict | None:
         question = helper_question(self.flow)
