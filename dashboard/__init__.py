@@ -32,8 +32,9 @@ def init_dashboard(app: Flask) -> None:
     from dashboard.responses import bp as responses_bp
     from dashboard.simulator import bp as simulator_bp
     from dashboard.targets import bp as targets_bp
+    from dashboard.imports import bp as imports_bp
 
     from api.routes import bp as api_bp
 
-    for blueprint in (auth_bp, consultations_bp, actions_bp, public_bp, simulator_bp, targets_bp, responses_bp, api_bp):
+    for blueprint in (auth_bp, consultations_bp, actions_bp, public_bp, simulator_bp, targets_bp, responses_bp, imports_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -1,0 +1,84 @@
+"""The consultation's import page: an admin uploads questionnaires, sees the report, and only then stores them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.loader import load_flow
+from models import Conversation
+from palabre.consultations import upsert_consultation
+from tests.conftest import DATA
+from tests.dashboard.conftest import csrf_from
+
+FORM = DATA / "forms" / "access_barriers.yaml"
+KOBO_CSV = DATA / "kobo" / "access_barriers.csv"
+PAGE = "/dashboard/access-barriers/import/"
+
+
+@pytest.fixture
+def form_version(accounts, db):
+    """The consultation runs the form version the sample files were collected with."""
+    with db.session() as session:
+        upsert_consultation(session, load_flow(FORM), FORM.read_text(encoding="utf-8"))
+        session.commit()
+
+
+def stored(db) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(Conversation))
+
+
+def upload(client, data: bytes, name: str = "kobo.csv", lang: str = "en", **fields):
+    token = csrf_from(client.get(f"{PAGE}?lang={lang}").data)
+    return client.post(f"{PAGE}?lang={lang}", data={"csrf_token": token, "submissions": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def confirm(client, page: bytes, **fields):
+    html = page.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    return client.post(f"{PAGE}confirm", data={"csrf_token": csrf_from(page), "token": token, "channel": "", **fields})
+
+
+def test_the_consultation_page_links_to_the_import_for_admins_only(admin, analyst, form_version):
+    assert PAGE.encode() in admin.get("/dashboard/access-barriers?lang=en").data
+    assert PAGE.encode() not in analyst.get("/dashboard/access-barriers?lang=en").data
+    assert analyst.get(PAGE).status_code == 403
+
+
+def test_the_report_comes_first_and_confirming_stores(admin, db, form_version):
+    page = upload(admin, KOBO_CSV.read_bytes())
+    assert page.status_code == 200
+    assert b"KoboToolbox" in page.data and b"Store 5 responses" in page.data
+    assert stored(db) == 0  # nothing before the official confirms
+    done = confirm(admin, page.data)
+    assert done.status_code == 302
+    assert stored(db) == 5
+    follow = admin.get(done.headers["Location"] + "?lang=en")
+    assert b"5 responses stored (0 were already imported)" in follow.data
+
+
+def test_a_file_with_a_wrong_code_shows_row_and_column_in_french_and_stores_nothing(admin, db, form_version):
+    bad = KOBO_CSV.read_text(encoding="utf-8").replace('"quarter_day"', '"a_little"').encode()
+    page = upload(admin, bad, lang="fr")
+    html = page.data.decode()
+    assert "<td class=\"num\">3</td><td><code>visit_cost</code></td><td>code inconnu &#39;a_little&#39;" in html
+    refused = confirm(admin, page.data)
+    assert refused.status_code == 422 and stored(db) == 0
+    assert confirm(admin, page.data, skip_invalid="1").status_code == 302
+    assert stored(db) == 4
+
+
+def test_another_format_a_huge_file_or_a_missing_csrf_token_are_refused(admin, db, form_version):
+    assert b"Only .csv and .xlsx files" in upload(admin, b"hello", name="notes.txt").data
+    huge = upload(admin, b"a" * (6 * 1024 * 1024))
+    assert huge.status_code == 413 and b"larger than 5 MB" in huge.data
+    no_token = admin.post(PAGE, data={"submissions": (io.BytesIO(KOBO_CSV.read_bytes()), "k.csv")},
+                          content_type="multipart/form-data")
+    assert no_token.status_code == 400
+    other = upload(admin, KOBO_CSV.read_text(encoding="utf-8").replace("access-barriers:", "water-points:").encode())
+    assert other.status_code == 422 and b"form of &#39;water-points&#39;" in other.data
+    assert stored(db) == 0
