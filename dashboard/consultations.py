@@ -39,6 +39,12 @@ def tr(text: dict | None, fallback: str = "") -> str:
     return localised(text, fallback)
 
 
+@bp.app_template_global()
+def group_words(flow, variable: str, value) -> str:
+    """Template helper: a group as words in the page's language ("Quartier : Nord"), never district=nord."""
+    return target_label(flow, variable, value, str(get_locale()))
+
+
 def consultation_or_404(slug: str) -> Consultation:
     """The consultation with this slug, or a clear 404."""
     try:

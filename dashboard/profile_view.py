@@ -7,7 +7,7 @@ from typing import Any
 
 from flows.model import Flow
 from flows.page_labels import question_label
-from profiles.labels import CHANNEL_NAMES, dimension_label, group_label, indicator_label
+from profiles.labels import CHANNEL_NAMES, LANGUAGE_NAMES, dimension_label, group_label, indicator_label
 from profiles.suppression import COMPLEMENTARY, SMALL
 
 COLON = {"fr": " : "}
@@ -51,6 +51,8 @@ def value_label(flow: Flow, variable: str, value: Any, language: str) -> str:
             label = question.choice(part).label.get(language) or part  # type: ignore[union-attr]
         elif var == "channel":
             label = CHANNEL_NAMES.get(part, part)
+        elif var == "language":
+            label = LANGUAGE_NAMES.get(part, part)
         labels.append(label)
     return ", ".join(labels)
 

@@ -254,3 +254,10 @@ def test_home_lists_public_consultations_with_the_minimum_cell_in_french(client,
     assert "moins de 10" in page and "opted_out" not in page and "désinscrit" not in page
     assert "Brouillon" not in page and "brouillon" not in page
     assert "Les consultations menées ici" in _text(client.get("/?lang=fr")) and "Consultations run by this instance" in _text(client.get("/?lang=en"))
+
+
+def test_the_action_form_names_groups_in_words(admin):
+    page = unescape(_text(admin.get("/dashboard/access-barriers/actions/new?lang=fr")))
+    print(page)
+    assert "Quartier : Nord" in page and "Canal : Telegram" in page and "Langue : Français" in page
+    assert "district:" not in page and "channel:" not in page
