@@ -52,7 +52,7 @@ def test_the_consultation_page_links_to_the_import_for_admins_only(admin, analys
 def test_the_report_comes_first_and_confirming_stores(admin, db, form_version):
     page = upload(admin, KOBO_CSV.read_bytes())
     assert page.status_code == 200
-    assert b"KoboToolbox" in page.data and b"Store 5 responses" in page.data
+    assert b"Written by KoboToolbox." in page.data and b"Store 5 responses" in page.data
     assert stored(db) == 0  # nothing before the official confirms
     done = confirm(admin, page.data)
     assert done.status_code == 302
