@@ -34,7 +34,10 @@ def exclusion_summary(session: Session, config: Config) -> list[str]:
         group = flow.profile.groups[0]
         for entry in data["groups"].get(group, []):
             label = (entry.get("label") or {}).get(language) or entry.get("value")
-            shown = f"fewer than {min_cell}" if entry.get("suppressed") else f"{entry['H']:.0%} at risk (n={entry['n']})"
+            if entry.get("suppressed"):  # only a small cell has fewer than min_cell; a complementary one protects it
+                shown = f"fewer than {min_cell}" if entry.get("suppression") == "small" else "hidden to protect a smaller group"
+            else:
+                shown = f"{entry['H']:.0%} at risk (n={entry['n']})"
             lines.append(f"  {group}={label}: {shown}")
         lines += [f"  - {sentence}" for sentence in data.get("findings", {}).get(language, [])]
     return lines
