@@ -40,6 +40,6 @@ def render_messages(events: list[Event], system: Callable[[str], str] = _same) -
             out.append("\n".join([*leading, text]))
             leading = []
         elif isinstance(event, Ask):
-            out.append("\n".join([*leading, render_ask(event, system=system)]))
+            out.append("\n".join([*leading, render_ask(event, numbered=event.listed, system=system)]))
             leading = []
     return out + (["\n".join(leading)] if leading else [])

@@ -98,6 +98,7 @@ def ask(flow: Flow, state: State, question: Question, error: str | None = None) 
     return Ask(
         question_id=question.id, kind=question.type, text=fill(flow, state, question.prompt[lang]), options=options,
         error=error, hint=hint, position=flow.index(question.id) + 1, total=len(flow.questions),
+        listed=question.list_choices,
     )
 
 
@@ -115,7 +116,7 @@ def _advance(flow: Flow, state: State, index: int, events: list[Event]) -> Step:
             events.append(AnswerCleared(question.id))
         events.append(QuestionSkipped(question.id, "condition"))
     state = state.with_(current=None, attempts=0, answers=answers, history=tuple(history), status=COMPLETED)
-    events += [Say("end", flow.end[state.language]), Finished(COMPLETED)]
+    events += [Say("end", fill(flow, state, flow.end[state.language])), Finished(COMPLETED)]
     return state, events
 
 

@@ -26,6 +26,7 @@ class Ask:
     hint: str | None = None
     position: int = 0  # 1-based index of the question in the flow
     total: int = 0
+    listed: bool = True  # false: the prompt names its options, text channels need not number them
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ TOP_KEYS = {
 }
 QUESTION_KEYS = {
     "id", "type", "prompt", "choices", "min", "max", "unit", "bands", "integer", "when", "end_if",
-    "optional", "help", "short", "retry", "then",
+    "optional", "help", "short", "retry", "then", "list_choices",
 }
 FOLLOW_UP_KEYS = {"say", "when", "language"}
 CHOICE_KEYS = {"code", "label", "keywords"}
@@ -217,6 +217,9 @@ class _Checker(ProfileChecks):
         when = self.condition(q, "when", path, known, qid)
         end_if, then = None, ()
         retry = self.text(q["retry"], f"{path}.retry") if "retry" in q else None
+        list_choices = q.get("list_choices", True)
+        if not isinstance(list_choices, bool):
+            self.error(f"{path}.list_choices", "must be true or false")
         if ok:
             with_this = {**known, qid: _placeholder(qid, qtype, choices)}
             end_if = self.condition(q, "end_if", path, with_this, qid)
@@ -225,7 +228,8 @@ class _Checker(ProfileChecks):
             return None
         return Question(
             id=qid, type=qtype, prompt=prompt, choices=choices, when=when, end_if=end_if,
-            optional=bool(optional), help=help_text, short=short, retry=retry, then=then, **limits,
+            optional=bool(optional), help=help_text, short=short, retry=retry, then=then,
+            list_choices=list_choices is not False, **limits,
         )
 
     def follow_ups(self, raw: Any, path: str, known: dict[str, Question], qid: Any) -> tuple[FollowUp, ...]:

@@ -56,6 +56,7 @@ class Question:
     help: Text | None = None
     short: Text | None = None  # a few words naming the question on pages and charts ("Distance", "Âge")
     retry: Text | None = None  # said instead of the engine's own words when an answer is not understood
+    list_choices: bool = True  # false: the prompt names the options itself (imported RapidPro flows)
     then: tuple[FollowUp, ...] = ()  # said after a valid answer, in order, each when its condition holds
 
     def choice(self, code: str) -> Choice | None:
