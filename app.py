@@ -53,6 +53,9 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     from bots.ussd import bp as ussd_bp
 
     app.register_blueprint(ussd_bp)
+    from bots.voice import bp as voice_bp
+
+    app.register_blueprint(voice_bp)
     from bots.telegram import bp as telegram_bp
 
     app.register_blueprint(telegram_bp)

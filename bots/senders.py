@@ -16,6 +16,10 @@ def sender_for(channel: str, config: Config) -> Sender:
         from bots.whatsapp_client import WhatsAppSender
 
         return WhatsAppSender.from_config(config)
+    if channel == "voice":
+        from bots.voice_client import TwilioCaller
+
+        return TwilioCaller.from_config(config)
     if channel == "telegram":
         from bots.telegram_client import TelegramSender
 

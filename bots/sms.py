@@ -26,15 +26,15 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bots import whatsapp
 from bots.sms_split import fit_all
 from bots.text import render_messages
+from bots.twilio_webhook import signed_form as _signed_form
 from flows.events import Event
 from models import OutboundMessage, utcnow
 from palabre import identity
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("sms", __name__)
 
-SIGNATURE_SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 # OptOutType as the text the engine understands: Twilio may have matched a keyword of its own list.
 OPT_OUT_TYPES = {"STOP": "STOP", "START": "START", "HELP": "HELP"}
 # Twilio's status callbacks mapped onto ours; queued, accepted, sending... are steps we already know.
@@ -134,33 +133,6 @@ def _replies(channel: str, events: list[Event], max_segments: int) -> list[str]:
 def clean_text(text: str) -> str:
     """The body without control characters (PostgreSQL refuses NUL) or lone surrogates."""
     return CONTROL_CHARACTERS.sub("", text)
-
-
-def public_url() -> str:
-    """The URL Twilio called, as it signed it: PUBLIC_BASE_URL + path when set, else the request's."""
-    base = config().PUBLIC_BASE_URL
-    if not base:
-        return request.url
-    query = request.query_string.decode("latin-1")
-    return base + request.path + (f"?{query}" if query else "")
-
-
-def _signed_form():
-    """The posted form, once its Twilio signature is checked; 403 otherwise (nothing is stored)."""
-    settings = config()
-    signature = request.headers.get("X-Twilio-Signature", "")
-    signature_settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
-    secret = settings.TWILIO_WEBHOOK_SHARED_KEY if signature_settings else settings.TWILIO_AUTH_TOKEN
-    if not secret:
-        needed = "TWILIO_WEBHOOK_SHARED_KEY" if signature_settings else "TWILIO_AUTH_TOKEN"
-        log.warning("Twilio webhook refused: %s is not set, so no signature can be checked", needed)
-        abort(403, f"Twilio webhooks are refused until {needed} is set.")
-    if not signature:
-        abort(403, "X-Twilio-Signature is missing.")
-    form = request.form
-    if not RequestValidator(secret).validate(public_url(), form, signature, get_signature_algorithm(signature_settings)):
-        abort(403, "X-Twilio-Signature does not match: check TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.")
-    return form
 
 
 def _twiml(texts: list[str]) -> Response:

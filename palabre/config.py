@@ -43,6 +43,11 @@ class Config:
     # HX...) that messages we start outside the 24 hours after a person's last message must use
     TWILIO_WHATSAPP_FROM: str | None = None
     WHATSAPP_TEMPLATE_SID: str | None = None
+    # Voice, through Twilio: the number calls come from (else TWILIO_FROM_NUMBER); callback mode rejects
+    # a ringing call (free for the caller) and calls back; calls placed per second (Twilio's default is 1)
+    TWILIO_VOICE_NUMBER: str | None = None
+    VOICE_CALLBACK: bool = False
+    VOICE_CALLS_PER_SECOND: float = 1.0
     SMS_MAX_SEGMENTS: int = 2  # the most SMS segments one message may cost
     SMS_PRICE_PER_SEGMENT: float = 0.05  # shown as the estimated cost of a broadcast
     SMS_PRICE_CURRENCY: str = "USD"
@@ -86,6 +91,9 @@ class Config:
             TWILIO_WEBHOOK_SHARED_KEY=env.get("TWILIO_WEBHOOK_SHARED_KEY") or None,
             TWILIO_WHATSAPP_FROM=(env.get("TWILIO_WHATSAPP_FROM") or "").removeprefix("whatsapp:") or None,
             WHATSAPP_TEMPLATE_SID=env.get("WHATSAPP_TEMPLATE_SID") or None,
+            TWILIO_VOICE_NUMBER=env.get("TWILIO_VOICE_NUMBER") or None,
+            VOICE_CALLBACK=(env.get("VOICE_CALLBACK") or "").strip().lower() in ("1", "on", "true", "yes"),
+            VOICE_CALLS_PER_SECOND=float(env.get("VOICE_CALLS_PER_SECOND") or 1),
             SMS_MAX_SEGMENTS=int(env.get("SMS_MAX_SEGMENTS") or 2),
             SMS_PRICE_PER_SEGMENT=float(env.get("SMS_PRICE_PER_SEGMENT") or 0.05),
             SMS_PRICE_CURRENCY=env.get("SMS_PRICE_CURRENCY") or "USD",

@@ -16,7 +16,7 @@ from palabre.upsert import insert_ignore
 log = logging.getLogger(__name__)
 
 # SMS and USSD reach a phone number; USSD cannot be pushed, so outbound "ussd" goes by SMS.
-SCHEME_OF_CHANNEL = {"sms": TEL, "ussd": TEL, "whatsapp": TEL, "telegram": TELEGRAM}
+SCHEME_OF_CHANNEL = {"sms": TEL, "ussd": TEL, "whatsapp": TEL, "telegram": TELEGRAM, "voice": TEL}
 SEND_CHANNEL = {"sms": "sms", "ussd": "sms", "whatsapp": "whatsapp", "telegram": "telegram"}
 
 

@@ -1,4 +1,4 @@
-"""A fake Twilio REST API over real HTTP on 127.0.0.1: records Messages.json POSTs, fails on request."""
+"""A fake Twilio REST API over real HTTP on 127.0.0.1: records Messages.json and Calls.json POSTs, fails on request."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Messages\.json$")
+CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Calls\.json$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class FakeTwilio:
     def __init__(self, account_sid: str, auth_token: str):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.sent: list[Sent] = []
+        self.calls: list[Sent] = []  # calls placed (Calls.json): form has To, From, Url, StatusCallback
         self.attempts = 0  # every POST, accepted or not
         self._failures: deque[tuple[str, float]] = deque()
         self._lock = threading.Lock()
@@ -91,12 +93,39 @@ class FakeTwilio:
         return 201, created
 
 
+    def _answer_call(self, account: str, authorization: str | None, form: dict[str, str]) -> tuple[int, dict]:
+        """Place a call: To, From and Url are required, as Twilio's Calls resource requires them."""
+        with self._lock:
+            self.attempts += 1
+            failure = self._failures.popleft() if self._failures else None
+        errors = json.loads((DATA / "errors.json").read_text())
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if authorization != expected or account != self.account_sid:
+            return 401, errors["401"]
+        if failure is not None and failure[0] in errors:
+            error = failure[0]
+            return int(errors[error]["status"]), {**errors[error], "message": errors[error]["message"].format(To=form.get("To"))}
+        if not {"To", "From", "Url"} <= form.keys():
+            return 400, {**errors["400"], "message": errors["400"]["message"].format(To=form.get("To"))}
+        sid = "CA" + secrets.token_hex(16)
+        with self._lock:
+            self.calls.append(Sent(sid, account, form))
+        created = json.loads((DATA / "call_created.json").read_text())
+        created.update(sid=sid, to=form["To"], **{"from": form["From"]})
+        return 201, created
+
+
 def _handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             match = MESSAGES_PATH.match(self.path)
+            call = CALLS_PATH.match(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode("utf-8")
+            if call is not None:
+                form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+                self._reply(*fake._answer_call(call["account"], self.headers.get("Authorization"), form))
+                return
             if match is None:
                 self._reply(404, {"code": 20404, "message": "Not Found", "status": 404})
                 return

@@ -1,0 +1,110 @@
+"""Render the engine's events as TwiML for a call: prompts said (or played), then one <Gather> for the question.
+
+    <Response>
+      <Say language="fr-FR">intro</Say> <Say>keys notice</Say>
+      <Gather input="dtmf" action="/voice/twilio?step=N+1" numDigits="1"|finishOnKey="#" actionOnEmptyResult="true">
+        <Say>error</Say> <Say>question</Say> <Say>Pour Nord, tapez 2.</Say> ...
+      </Gather>
+    </Response>
+or, when nothing is asked any more, the last words then <Hangup/>.
+
+Facts this module depends on:
+- A <Say> or <Play> nested in <Gather> can be interrupted by the first key pressed: a caller who
+  knows the answer need not listen to every option.
+- With actionOnEmptyResult="true" Twilio posts to the action even when no key was pressed before
+  the timeout (Digits empty), instead of falling through to the next verb.
+- <Say language> picks Twilio's voice for that BCP-47 tag; a language without one needs recordings.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bots.voice_keys import MAX_KEYED_OPTIONS, ONE_KEY_KINDS
+from bots.voice_words import SAY_LANGUAGES, words
+from flows.events import Ask, Event, Say
+
+# Seconds Twilio waits for the first key, and between keys, before posting what it has.
+GATHER_TIMEOUT_SECONDS = 8
+# (prompt key, language) -> the URL of its recording, or None: then <Say> reads the text.
+AudioFinder = Callable[[str, str], str | None]
+
+
+def no_audio(_key: str, _language: str) -> str | None:
+    return None
+
+
+def render(events: Iterable[Event], language: str, action: str, audio: AudioFinder = no_audio) -> str:
+    """The TwiML answering one step of a call: what the events say, then the pending question or a hang-up."""
+    response = VoiceResponse()
+    events = list(events)
+    asks = [event for event in events if isinstance(event, Ask)]
+    for event in events:
+        if isinstance(event, Say):
+            speak(response, event.key, event.text, language, audio)
+            if event.key == "intro":
+                speak(response, "voice:keys", words("keys", language), language, audio)
+    if asks:
+        gather_question(response, asks[-1], language, action, audio)
+    else:
+        response.hangup()
+    return str(response)
+
+
+def render_question(ask: Ask, language: str, action: str, audio: AudioFinder = no_audio, before: tuple[tuple[str, str], ...] = ()) -> str:
+    """The TwiML asking a question again (after * or 0, or for a retried step), with what to say first."""
+    response = VoiceResponse()
+    for key, text in before:
+        speak(response, key, text, language, audio)
+    gather_question(response, ask, language, action, audio)
+    return str(response)
+
+
+def render_goodbye(key: str, text: str, language: str, audio: AudioFinder = no_audio) -> str:
+    """The TwiML saying one last thing, then hanging up."""
+    response = VoiceResponse()
+    speak(response, key, text, language, audio)
+    response.hangup()
+    return str(response)
+
+
+def render_reject() -> str:
+    """Callback mode's answer to a ringing caller: busy, so that the call costs them nothing."""
+    response = VoiceResponse()
+    response.reject(reason="busy")
+    return str(response)
+
+
+def gather_question(response: VoiceResponse, ask: Ask, language: str, action: str, audio: AudioFinder) -> None:
+    """A <Gather> that asks the question and posts the keys pressed to `action`."""
+    one_key = ask.kind in ONE_KEY_KINDS
+    options = {"num_digits": 1} if one_key else {"finish_on_key": "#"}
+    gather = Gather(input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
+                    action_on_empty_result=True, **options)
+    if ask.error:
+        speak(gather, "voice:error", ask.error, language, audio)
+    speak(gather, f"question:{ask.question_id}", ask.text, language, audio)
+    for key, (code, label) in enumerate(ask.options[:MAX_KEYED_OPTIONS], 1):
+        if ask.kind == "language":
+            # Each language is offered in its own words, read by its own voice.
+            speak(gather, f"choice:{ask.question_id}:{code}", words("press_language", code, label=label, key=str(key)),
+                  code, audio)
+        else:
+            speak(gather, f"choice:{ask.question_id}:{code}", words("press", language, label=label, key=str(key)),
+                  language, audio)
+    if ask.kind == "number":
+        speak(gather, "voice:number", words("number", language), language, audio)
+    elif ask.kind == "multi_choice":
+        speak(gather, "voice:multi", words("multi", language), language, audio)
+    response.append(gather)
+
+
+def speak(parent, key: str, text: str, language: str, audio: AudioFinder) -> None:
+    """The recording of a prompt when there is one, else the text read by Twilio's voice for the language."""
+    url = audio(key, language)
+    if url:
+        parent.play(url)
+    elif text:
+        parent.say(text, language=SAY_LANGUAGES.get(language, "en-US"))

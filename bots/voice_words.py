@@ -1,0 +1,34 @@
+"""What the voice channel itself says around a flow's prompts (the keys to press), in French and English."""
+
+from __future__ import annotations
+
+# Twilio's <Say> voices by the flow's language code (Twilio's `language` attribute is BCP-47).
+SAY_LANGUAGES = {"fr": "fr-FR", "en": "en-US", "es": "es-ES", "pt": "pt-BR"}
+
+WORDS = {
+    "press": {"fr": "Pour {label}, tapez {key}.", "en": "For {label}, press {key}."},
+    # A language question names each language in that language: "Français, tapez 1. English, press 2."
+    "press_language": {"fr": "{label}, tapez {key}.", "en": "{label}, press {key}."},
+    "number": {"fr": "Tapez le nombre, puis dièse.", "en": "Type the number, then the hash key."},
+    "multi": {"fr": "Tapez le chiffre de chaque réponse qui vous concerne, puis dièse.",
+              "en": "Press the key of every answer that applies to you, then the hash key."},
+    "keys": {"fr": "À tout moment, tapez 9 pour ne plus jamais être appelé, 0 pour l'aide, étoile pour répéter.",
+             "en": "At any time, press 9 never to be called again, 0 for help, star to hear a question again."},
+    "help_one_key": {"fr": "Tapez le chiffre de votre réponse.", "en": "Press the key of your answer."},
+    "help_number": {"fr": "Tapez le nombre, puis dièse. Étoile 9 pour ne plus être appelé.",
+                    "en": "Type the number, then the hash key. Star 9 never to be called again."},
+    "help_multi": {"fr": "Tapez les chiffres de vos réponses, puis dièse.",
+                   "en": "Press the keys of your answers, then the hash key."},
+    "opted_out": {"fr": "C'est noté : nous ne vous appellerons plus et ne vous écrirons plus. Au revoir.",
+                  "en": "Noted: we will not call or message you again. Goodbye."},
+    "already_out": {"fr": "Vous avez demandé à ne plus être contacté. Envoyez START par SMS pour revenir. Au revoir.",
+                    "en": "You asked not to be contacted. Text START to come back. Goodbye."},
+    "goodbye": {"fr": "Merci, au revoir.", "en": "Thank you, goodbye."},
+    "unavailable": {"fr": "Service indisponible, rappelez plus tard.", "en": "Service unavailable, please call again later."},
+}
+
+
+def words(name: str, language: str, **values: str) -> str:
+    """The channel's sentence in a language (English when the flow's language has none)."""
+    table = WORDS[name]
+    return table.get(language, table["en"]).format(**values)

@@ -1,0 +1,37 @@
+"""Calls we make: a callback to whoever rang, never to the opted out, never a second one while one is under way."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import OutboundMessage
+from palabre.config import Config
+from palabre.identity import TEL
+from palabre.inbound import find_or_create_participant
+from palabre.outbound import queue_message
+
+CHANNEL = "voice"
+# A call we queued, placed or that is ringing or in progress has one of these statuses until its
+# status callback says how it ended; ringing again meanwhile must not start a second call.
+UNDER_WAY = ("queued", "sending", "sent")
+# A call whose status callback never came (a lost request) stops blocking callbacks after this.
+UNDER_WAY_FOR = timedelta(minutes=15)
+# The text stored for a call: the call itself says the flow's prompts, step by step.
+CALL_TEXT = "(appel / call)"
+
+
+def request_callback(session: Session, config: Config, phone: str, call_sid: str, now: datetime) -> int | None:
+    """Queue a call back to someone who rang; None when they opted out or a call to them is under way."""
+    participant = find_or_create_participant(session, config.PSEUDONYM_KEY, TEL, phone, now)
+    if participant.opted_out:
+        return None
+    under_way = session.scalar(select(OutboundMessage.id).where(
+        OutboundMessage.participant_id == participant.id, OutboundMessage.channel == CHANNEL,
+        OutboundMessage.status.in_(UNDER_WAY), OutboundMessage.created_at >= now - UNDER_WAY_FOR).limit(1))
+    if under_way is not None:
+        return None
+    # Twilio retries a ring it got no answer to: the same CallSid queues one call back, not two.
+    return queue_message(session, participant.id, CHANNEL, CALL_TEXT, "callback", now, dedupe_key=f"callback:{call_sid[:64]}")
