@@ -261,3 +261,17 @@ def test_the_action_form_names_groups_in_words(admin):
     print(page)
     assert "Quartier : Nord" in page and "Canal : Telegram" in page and "Langue : Français" in page
     assert "district:" not in page and "channel:" not in page
+
+
+def test_census_target_errors_read_in_french_on_a_french_page(admin):
+    import io
+
+    from tests.dashboard.conftest import csrf_from
+
+    url = "/dashboard/access-barriers/targets/?lang=fr"
+    token = csrf_from(admin.get(url).data)
+    response = admin.post(url, data={"csrf_token": token, "targets": (io.BytesIO(b"variable,value,population\ndistrict,lune,100\n"), "t.csv")},
+                          content_type="multipart/form-data")
+    page = unescape(_text(response))
+    assert response.status_code == 422
+    assert "ligne 2 : Quartier : valeur inconnue « lune »" in page and "unknown value" not in page
