@@ -6,11 +6,10 @@ import hashlib
 from pathlib import Path
 
 import click
-import yaml
 from flask import Flask
 
-from flows.loader import check_flow_file, check_flow_text
-from palabre.flow_import import ImportRefused
+from cli.imported_flow import write_imported
+from flows.loader import check_flow_text
 from palabre.flow_import.xlsform import import_xlsform
 from flows.xpath import NotExpressible
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation
@@ -57,19 +56,6 @@ def register(app: Flask) -> None:
                   help="Leave out what SMS, USSD and bots cannot ask (gps, image, repeat...), with a warning for each.")
     def import_xlsform_command(form: str, output: str, skip_unsupported: bool) -> None:
         """Turn an XLSForm (xlsx, xls, csv or md) into a Palabre flow file."""
-        try:
-            imported = import_xlsform(form, skip_unsupported)
-        except ImportRefused as exc:
-            for problem in exc.problems:
-                click.echo(f"{form}: error: {problem}", err=True)
-            raise SystemExit(1) from None
-        for warning in imported.warnings:
-            click.echo(f"{form}: warning: {warning}", err=True)
-        header = (f"# Imported from {Path(form).name} by `python app.py flows import-xlsform`.\n"
-                  "# Check the wording for SMS (python app.py flows cost), then add keywords and a profile.\n")
-        Path(output).write_text(header + yaml.safe_dump(imported.data, allow_unicode=True, sort_keys=False, width=100),
-                                encoding="utf-8")
-        flow, _problems = check_flow_file(output)
-        questions = len(flow.questions) if flow else 0
-        click.echo(f"{output}: {questions} questions, languages {', '.join(imported.data['languages'])}"
-                   f"{f', {len(imported.warnings)} left out' if imported.warnings else ''}.")
+        write_imported(form, output, "import-xlsform",
+                       "Check the wording for SMS (python app.py flows cost), then add keywords and a profile.",
+                       lambda: import_xlsform(form, skip_unsupported))
