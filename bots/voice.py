@@ -39,7 +39,7 @@ from palabre.config import Config
 from palabre.extensions import config, database
 from palabre.inbound import Inbound, Outcome, after_commit, handle_inbound
 from palabre.outbound import record_inline_replies
-from palabre.voice_calls import request_callback
+from palabre.voice_calls import invited_to, request_callback
 from workers.calls import queue_call
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def call() -> Response:
         if step == 0 and not outbound and settings.VOICE_CALLBACK:
             return _call_back(settings, call_sid, phone, now)
         with database().session() as session:
-            xml, outcomes = answer(session, settings, call_sid, step, phone, form.get("Digits", ""), now)
+            xml, outcomes = answer(session, settings, call_sid, step, phone, form.get("Digits", ""), now, outbound)
     except SQLAlchemyError as exc:
         # The type only: a database error's message can quote the citizen's number.
         log.error("voice %s step %d: database error %s", call_sid[:64], step, type(exc).__name__)
@@ -115,13 +115,15 @@ def status() -> tuple[str, int]:
 
 
 def answer(session: Session, settings: Config, call_sid: str, step: int, phone: str, digits: str,
-           now: datetime) -> tuple[str, list[Outcome]]:
+           now: datetime, outbound: bool = False) -> tuple[str, list[Outcome]]:
     """The TwiML for one step of a call, and the outcomes to act on once committed; the step is applied once."""
     action = f"{PATH}?step={step + 1}"
     key = f"{call_sid}:{step}"
     if _seen(session, key):  # Twilio retried a step we took: never read its keys a second time
         return _again(session, settings, phone, action), []
-    text = ""
+    text, consultation = "", None
+    if step == 0 and outbound:  # a call we placed to invite them: to that consultation
+        consultation = invited_to(session, call_sid)
     if step > 0:
         shown = pending_question(session, find_participant(session, settings, phone))
         if shown is None:
@@ -134,7 +136,7 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
             return render_question(ask, language, action, before=(("voice:help", _help(ask, language)),)), []
         text = "STOP" if keys.command == STOP else keys.text
     outcome = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, text, external_id=key,
-                                                        new_session=step == 0), now)
+                                                        consultation=consultation, new_session=step == 0), now)
     if outcome.duplicate:  # the same step, taken meanwhile by another process (or a flood of calls)
         session.rollback()
         return _again(session, settings, phone, action), []

@@ -13,6 +13,8 @@ from palabre.consultations import UnknownConsultation, flow_of, get_consultation
 from palabre.extensions import config, database
 from palabre.identity import InvalidAddress, dialable_phone, mask
 from palabre.invitations import INVITED, QUEUED_AGAIN, invitation_text, invite, read_numbers
+from palabre.voice_calls import CALL_TEXT
+from workers.calls import queue_call
 from workers.outbox import waiting
 from workers.reminders import send_reminders
 from workers.send import queue_send
@@ -23,8 +25,9 @@ def register(app: Flask) -> None:
     @click.argument("slug")
     @click.option("--numbers", "numbers_file", required=True, type=click.Path(exists=True, dir_okay=False),
                   help="A CSV with a 'phone' column, or one number per line (+country, or local with PHONE_REGION).")
-    @click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms", show_default=True,
-                  help="How to send the invitation (WhatsApp needs WHATSAPP_TEMPLATE_SID).")
+    @click.option("--channel", type=click.Choice(["sms", "whatsapp", "voice"]), default="sms", show_default=True,
+                  help="How to send the invitation (WhatsApp needs WHATSAPP_TEMPLATE_SID; voice calls the number, "
+                       "VOICE_CALLS_PER_SECOND at a time).")
     def invite_command(slug: str, numbers_file: str, channel: str) -> None:
         """Invite every number of a file to a consultation, once each, skipping those who opted out.
 
@@ -39,7 +42,7 @@ def register(app: Flask) -> None:
         with database().session() as session:
             consultation = _open_consultation(session, slug)
             try:
-                text = invitation_text(flow_of(consultation), channel=channel)
+                text = CALL_TEXT if channel == "voice" else invitation_text(flow_of(consultation), channel=channel)
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
         rows = list(read_numbers(Path(numbers_file).read_text(encoding="utf-8-sig", errors="replace")))
@@ -62,8 +65,13 @@ def register(app: Flask) -> None:
                     session.commit()
                 counts[invited.outcome] += 1
                 if invited.message_id is not None and invited.outcome in (INVITED, QUEUED_AGAIN):
-                    queue_send(invited.message_id)
-        click.echo(f"Invitation ({len(text)} characters): {text}")
+                    if channel == "voice":  # spread out: Twilio places an account's calls at a set rate
+                        queue_call(invited.message_id, counts[INVITED] + counts[QUEUED_AGAIN] - 1,
+                                   settings.VOICE_CALLS_PER_SECOND)
+                    else:
+                        queue_send(invited.message_id)
+        click.echo("Invitation: a call, the consultation by keypad" if channel == "voice" else
+                   f"Invitation ({len(text)} characters): {text}")
         others = [f"{n} {what}" for what, n in sorted(counts.items()) if what != INVITED]
         click.echo(", ".join([f"{counts[INVITED]} invited", *others, f"{len(refused)} refused"]))
         for problem in refused:

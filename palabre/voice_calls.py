@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import OutboundMessage
+from models import Consultation, Invitation, OutboundMessage
 from palabre.config import Config
 from palabre.identity import TEL
 from palabre.inbound import find_or_create_participant
@@ -35,3 +35,12 @@ def request_callback(session: Session, config: Config, phone: str, call_sid: str
         return None
     # Twilio retries a ring it got no answer to: the same CallSid queues one call back, not two.
     return queue_message(session, participant.id, CHANNEL, CALL_TEXT, "callback", now, dedupe_key=f"callback:{call_sid[:64]}")
+
+
+def invited_to(session: Session, call_sid: str) -> str | None:
+    """The slug of the consultation a call we placed invites to (None for a callback, or a call we did not place)."""
+    return session.scalar(
+        select(Consultation.slug).join(Invitation, Invitation.consultation_id == Consultation.id)
+        .join(OutboundMessage, OutboundMessage.id == Invitation.message_id)
+        .where(OutboundMessage.external_id == call_sid[:128], OutboundMessage.channel == CHANNEL)
+    )
