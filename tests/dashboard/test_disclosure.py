@@ -171,7 +171,7 @@ def official(app, accounts):
     return other
 
 
-@pytest.mark.parametrize("citizens", [12, 40, 150])
+@pytest.mark.parametrize("citizens", [6, 12, 40, 150])
 def test_no_small_count_can_be_worked_out_from_what_is_published(client, official, token, runner, citizens):
     assert runner.invoke(args=["demo", "--no-serve", "--citizens", str(citizens)]).exit_code == 0
     assert runner.invoke(args=["aggregate", SLUG]).exit_code == 0
