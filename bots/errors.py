@@ -18,6 +18,23 @@ class SendFailed(SendError):
         self.status = status
 
 
+class NotSent(SendFailed):
+    """The request never left (no connection, or a failure before the call): sending again cannot send it twice."""
+
+    def __init__(self, message: str):
+        super().__init__(message, retryable=True)
+
+
+class MaybeSent(SendFailed):
+    """The request may have reached the platform but no answer came back: whether it went out is unknown.
+
+    Never sent again by itself (messages go out at most once): an operator checks the platform's log.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, retryable=False)
+
+
 class Throttled(SendError):
     """The platform asks us to slow down (HTTP 429); try again after `retry_after` seconds."""
 

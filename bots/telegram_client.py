@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed, Throttled
+from bots.errors import ChannelNotConfigured, ContactOptedOut, MaybeSent, NotSent, SendFailed, Throttled
 from palabre.config import Config
 
 
@@ -117,9 +118,24 @@ class TelegramSender:
         except BadRequest as exc:  # a NetworkError subclass: check it first
             raise SendFailed(f"Telegram refused the request: {exc.message}", retryable=False, status=400) from exc
         except NetworkError as exc:  # timeouts, 5xx, connection refused
-            raise SendFailed(f"Telegram unreachable: {exc.message}", retryable=True) from exc
+            raise _network_error(exc) from exc
         except TelegramError as exc:
             raise SendFailed(f"Telegram error: {exc.message}", retryable=False) from exc
+        except Exception as exc:  # not Telegram's: a bug, or RQ's job timeout arriving mid-call
+            raise MaybeSent(f"{type(exc).__name__} during the call to Telegram; it may have been sent") from exc
+
+
+def _network_error(exc: NetworkError) -> SendFailed:
+    """Retry when the request never left or Telegram answered an error; otherwise it may have been sent.
+
+    python-telegram-bot raises NetworkError from the httpx exception when there was no answer
+    (TimedOut is one), and without a cause when Telegram answered 5xx.
+    """
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, (TelegramError, httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return NotSent(f"Telegram unreachable: {exc.message}")
+    # A read timeout or a connection cut after the request was written: Telegram may have sent it.
+    return MaybeSent(f"no answer from Telegram ({type(cause).__name__}); it may have been sent")
 
 
 def _seconds(exc: RetryAfter) -> float:

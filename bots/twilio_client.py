@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed
+from bots.errors import ChannelNotConfigured, ContactOptedOut, MaybeSent, NotSent, SendFailed
 from palabre.config import Config
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ class TwilioSender:
             response = requests.post(self.messages_url, data=form, auth=(self.account_sid, self.auth_token), timeout=self.timeout)
         except requests.RequestException as exc:
             raise _network_error(exc, message_id) from exc
+        except Exception as exc:  # not the network's: a bug, or RQ's job timeout arriving mid-call
+            raise MaybeSent(f"{type(exc).__name__} during the call to Twilio; it may have been sent") from exc
         if response.status_code in (200, 201):
             sid = _json(response).get("sid")
             if not isinstance(sid, str) or not sid:
@@ -79,14 +81,19 @@ class TwilioSender:
         raise _refusal(response)
 
 
+# Raised before a byte of the request was written: no connection, or a URL that cannot be requested.
+_BEFORE_SENDING = (requests.ConnectTimeout, requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                   requests.exceptions.InvalidSchema)
+
+
 def _network_error(exc: requests.RequestException, message_id: int) -> SendFailed:
     """Retry only when the request cannot have reached Twilio; otherwise it may have been sent."""
-    if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
-        return SendFailed(f"Twilio unreachable ({type(exc).__name__})", retryable=True)
+    if isinstance(exc, _BEFORE_SENDING) or _refused(exc):
+        return NotSent(f"Twilio unreachable ({type(exc).__name__})")
     # A read timeout or a connection cut mid-answer: Twilio may have queued the SMS already, and
     # messages go out at most once, so an operator checks Twilio's log instead of a blind retry.
     log.warning("outbound %s: no answer from Twilio (%s); not retried, it may have been sent", message_id, type(exc).__name__)
-    return SendFailed(f"no answer from Twilio ({type(exc).__name__}); it may have been sent", retryable=False)
+    return MaybeSent(f"no answer from Twilio ({type(exc).__name__}); it may have been sent")
 
 
 def _refused(exc: requests.RequestException) -> bool:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import click
 from flask import Flask
 
-from models import utcnow
+from models import OutboundMessage, utcnow
 from palabre.extensions import config, database
 from workers.outbox import due, status_counts, waiting, with_workers
 from workers.send import SEND_RETRY_INTERVALS, queue_send
@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
 
     @outbox_group.command("status")
     def status_command() -> None:
-        """Count messages by status, and say when the next retry is due."""
+        """Count messages by status, say when the next retry is due and how many may have gone out or not."""
         with database().session() as session:
             counts, pending = status_counts(session), waiting(session)
         if not counts:
@@ -31,6 +31,9 @@ def register(app: Flask) -> None:
         if pending.count:
             click.echo(f"{pending.count} failed for now and will be tried again; the first is due at "
                        f"{pending.next_due:%Y-%m-%d %H:%M:%S} UTC.")
+        if counts.get(OutboundMessage.UNKNOWN):
+            click.echo(f"{counts[OutboundMessage.UNKNOWN]} may have gone out or not (the platform did not answer): check its log "
+                       "(Twilio's Messaging logs, or ask the citizen); they are never sent again by themselves.")
 
     @outbox_group.command("retry")
     @click.option("--wait", is_flag=True,

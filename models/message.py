@@ -28,6 +28,7 @@ class OutboundMessage(Base):
     __table_args__ = (Index("ix_outbound_messages_status", "status"), Index("ix_outbound_messages_due", "status", "next_attempt_at"))
 
     QUEUED, SENT, DELIVERED, FAILED, SKIPPED, INLINE = "queued", "sent", "delivered", "failed", "skipped", "inline"
+    UNKNOWN = "unknown"  # the request may have reached the platform, no answer came: an operator checks, never resent
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import timedelta
 
 from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 
-from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed, Throttled
+from bots.errors import ChannelNotConfigured, ContactOptedOut, MaybeSent, NotSent, SendError, SendFailed, Throttled
 from bots.senders import sender_for
 from models import OutboundMessage, utcnow
 from palabre.outbound import address_for, claim
@@ -60,10 +61,11 @@ def send_message(message_id: int) -> str:
             return "failed: no address"
         # Mark before calling out: if this worker dies mid-call, the message is not sent a second
         # time by a retry (at most once); a 'sending' row left behind is for an operator to check.
+        # A call that raised ends as queued again (the request never left) or unknown (it may have).
         message.status, message.attempts = SENDING, message.attempts + 1
         session.commit()
         try:
-            external_id = sender_for(message.channel, job_app().extensions["palabre.config"]).send(address, message.text, message.id)
+            external_id = _send(message.channel, address, message.text, message.id)
         except ContactOptedOut as exc:
             participant.opted_out_at = utcnow()
             return _finish(session, message, OutboundMessage.FAILED, f"contact opted out: {exc}")
@@ -73,6 +75,9 @@ def send_message(message_id: int) -> str:
             if get_current_job() is not None:  # inline, `outbox retry` sends it once it is due
                 enqueue(send_message, message_id, queue=Queues.SEND, delay=timedelta(seconds=exc.retry_after))
             return "throttled"
+        except MaybeSent as exc:
+            log.warning("outbound %s: unknown whether it went out; left for an operator", message_id)
+            return _finish(session, message, OutboundMessage.UNKNOWN, str(exc))
         except SendFailed as exc:
             if not exc.retryable:
                 return _finish(session, message, OutboundMessage.FAILED, str(exc))
@@ -88,6 +93,23 @@ def send_message(message_id: int) -> str:
             return _finish(session, message, OutboundMessage.QUEUED, str(exc))
         message.external_id, message.sent_at = external_id, utcnow()
         return _finish(session, message, OutboundMessage.SENT, None)
+
+
+def _send(channel: str, address: str, text: str, message_id: int) -> str:
+    """Hand the text to the channel's client; a failure it did not name happened before the request left.
+
+    The clients name every failure from the moment the request may have left (MaybeSent), so
+    anything else (a bug building the client or the buttons) left nothing at the platform.
+    """
+    try:
+        return sender_for(channel, job_app().extensions["palabre.config"]).send(address, text, message_id)
+    except SendError:
+        raise
+    except Exception as exc:
+        # The frames, not the exception's text: that could quote the address.
+        log.error("outbound %s: %s before the request left, tried again later\n%s", message_id, type(exc).__name__,
+                  "".join(traceback.format_tb(exc.__traceback__)))
+        raise NotSent(f"{type(exc).__name__} before the request left") from None
 
 
 def _confirms_opt_out(message: OutboundMessage, participant) -> bool:

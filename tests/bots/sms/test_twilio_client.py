@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from bots.errors import ChannelNotConfigured, ContactOptedOut, SendFailed
+from bots.errors import ChannelNotConfigured, ContactOptedOut, MaybeSent, NotSent, SendFailed
 from bots.senders import sender_for
 from bots.twilio_client import TwilioSender
 from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
@@ -77,7 +77,7 @@ def test_an_unreachable_twilio_is_retried(settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     sender = TwilioSender.from_config(settings.replace(TWILIO_API_URL=f"http://127.0.0.1:{port}"))
-    with pytest.raises(SendFailed, match="unreachable") as caught:
+    with pytest.raises(NotSent, match="unreachable") as caught:
         sender.send(PHONE, "Bonjour", message_id=1)
     assert caught.value.retryable and isinstance(caught.value.__cause__, Exception)
 
@@ -85,6 +85,6 @@ def test_an_unreachable_twilio_is_retried(settings):
 def test_no_answer_in_time_is_not_retried_because_twilio_may_have_sent_it(settings, fake_twilio):
     fake_twilio.fail_next(1, "slow", delay=1.0)
     sender = TwilioSender(**{**TwilioSender.from_config(settings).__dict__, "timeout": (1.0, 0.2)})
-    with pytest.raises(SendFailed, match="may have been sent") as caught:
+    with pytest.raises(MaybeSent, match="may have been sent") as caught:
         sender.send(PHONE, "Bonjour", message_id=1)
     assert not caught.value.retryable

@@ -121,3 +121,55 @@ def test_a_real_rq_worker_process_builds_its_app_from_the_environment(app, mode,
     assert worker.returncode == 0, worker.stderr[-2000:]
     assert queued().status == "sent" and len(fake_twilio.sent) == 1
     assert PHONE not in worker.stdout + worker.stderr, "the worker's log names no one"
+
+
+def test_a_failure_before_the_request_left_is_tried_again_later_and_sent_once(app, mode, work, queued, fake_twilio, scheduled,
+                                                                              release_scheduled, monkeypatch, caplog):
+    from workers import send as send_job
+
+    real_sender_for = send_job.sender_for
+
+    def broken_once(channel, config):  # a bug building the client: nothing reached Twilio
+        monkeypatch.setattr(send_job, "sender_for", real_sender_for)
+        raise KeyError(PHONE)
+
+    monkeypatch.setattr(send_job, "sender_for", broken_once)
+    send(app, queued.id)
+    work()
+    assert fake_twilio.attempts == 0
+    assert (queued().status, queued().attempts, queued().error) == ("queued", 1, "KeyError before the request left")
+    assert queued().next_attempt_at is not None, "due again after the backoff, for `outbox retry` too"
+    assert "KeyError" in caplog.text and PHONE not in caplog.text
+    if mode == "rq":
+        assert [held for held, _due in scheduled()] == [job_id(queued.id)], "RQ retries it with the backoff"
+        release_scheduled()
+        work()
+    else:
+        send(app, queued.id)
+    assert (queued().status, len(fake_twilio.sent)) == ("sent", 1)
+
+
+def test_a_call_that_may_have_reached_twilio_leaves_the_message_unknown_and_never_sends_it_again(app, runner, mode, work, queued,
+                                                                                                 fake_twilio, scheduled, monkeypatch):
+    import bots.twilio_client
+    from rq.timeouts import JobTimeoutException
+
+    real_post = bots.twilio_client.requests.post
+
+    def posted_then_timed_out(*args, **kwargs):  # RQ's job timeout, say, arriving while Twilio answers
+        real_post(*args, **kwargs)
+        raise JobTimeoutException("Task exceeded maximum timeout value (180 seconds)")
+
+    monkeypatch.setattr(bots.twilio_client.requests, "post", posted_then_timed_out)
+    send(app, queued.id)
+    work()
+    assert len(fake_twilio.sent) == 1
+    assert queued().status == "unknown" and "may have been sent" in queued().error
+    assert scheduled() == [], "no retry is scheduled"
+
+    send(app, queued.id)  # queued again by mistake, or an operator's `outbox retry`
+    work()
+    assert "0 due messages" in runner.invoke(args=["outbox", "retry"]).output
+    assert fake_twilio.attempts == 1 and queued().status == "unknown"
+    status = runner.invoke(args=["outbox", "status"]).output
+    assert "unknown" in status and "1 may have gone out" in status
