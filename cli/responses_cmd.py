@@ -50,8 +50,8 @@ def register(app: Flask) -> None:
             with _bar("Storing") as progress:
                 result = store(session, config(), consultation, prepared, now, progress)
         channels = ", ".join(f"{name} {count}" for name, count in sorted(prepared.channels.items()))
-        click.echo(f"stored {result.stored} responses into {slug} ({channels or 'none'}); "
-                   f"{result.already} were already imported.")
+        click.echo(f"stored {result.stored} new responses into {slug}; {result.already} were already imported "
+                   f"(valid rows by channel: {channels or 'none'}).")
 
 
 class _bar:

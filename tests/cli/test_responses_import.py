@@ -53,9 +53,9 @@ def test_import_kobo_then_the_export_shows_assisted_responses(runner, db, consul
     result = runner.invoke(args=["responses", "import", consultation, str(KOBO_CSV)])
     assert result.exit_code == 0, result.output
     assert "KoboToolbox layout, 5 rows: 5 valid" in result.output
-    assert "stored 5 responses into access-barriers (assisted 5); 0 were already imported." in result.output
+    assert "stored 5 new responses into access-barriers; 0 were already imported (valid rows by channel: assisted 5)." in result.output
     again = runner.invoke(args=["responses", "import", consultation, str(KOBO_CSV)])
-    assert "stored 0 responses" in again.output and "5 were already imported" in again.output
+    assert "stored 0 new responses" in again.output and "5 were already imported" in again.output
     assert conversations(db) == 5
     export = runner.invoke(args=["export", consultation, "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(export.output)))
@@ -66,7 +66,7 @@ def test_import_kobo_then_the_export_shows_assisted_responses(runner, db, consul
 def test_a_paper_channel_can_be_asked_for(runner, db, consultation):
     result = runner.invoke(args=["responses", "import", consultation, str(ODK_CSV), "--channel", "paper"])
     assert result.exit_code == 0, result.output
-    assert "(paper 3)" in result.output
+    assert "stored 3 new responses" in result.output and "by channel: paper 3)" in result.output
     assert "row 5: rejected by a reviewer in ODK Central: not imported" in result.output
 
 
@@ -80,7 +80,7 @@ def test_a_wrong_code_is_refused_by_row_and_column_and_nothing_is_stored(runner,
     assert conversations(db) == 0
     skipped = runner.invoke(args=["responses", "import", consultation, str(bad), "--skip-invalid"])
     assert skipped.exit_code == 0, skipped.output
-    assert "row 3, column visit_cost" in skipped.output and "stored 4 responses" in skipped.output
+    assert "row 3, column visit_cost" in skipped.output and "stored 4 new responses" in skipped.output
     assert conversations(db) == 4
 
 

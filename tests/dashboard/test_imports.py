@@ -74,8 +74,8 @@ def test_a_file_with_a_wrong_code_shows_row_and_column_in_french_and_stores_noth
 
 def test_another_format_a_huge_file_or_a_missing_csrf_token_are_refused(admin, db, form_version):
     assert b"Only .csv and .xlsx files" in upload(admin, b"hello", name="notes.txt").data
-    huge = upload(admin, b"a" * (6 * 1024 * 1024))
-    assert huge.status_code == 413 and b"larger than 5 MB" in huge.data
+    huge = upload(admin, b"a" * (2 * 1024 * 1024))
+    assert huge.status_code == 413 and b"larger than 1 MB" in huge.data
     no_token = admin.post(PAGE, data={"submissions": (io.BytesIO(KOBO_CSV.read_bytes()), "k.csv")},
                           content_type="multipart/form-data")
     assert no_token.status_code == 400

@@ -156,3 +156,34 @@ def test_enumerator_and_device_ids_never_reach_the_database(app, db, consultatio
         assert session.scalar(select(func.count()).select_from(ChannelAddress)) == 0  # nobody to reply to
         assert session.scalar(select(func.count()).select_from(Participant)) == 8
         assert session.scalar(select(func.count()).select_from(Answer)) > 0
+
+
+def test_a_kobo_hxl_row_under_the_header_is_not_a_submission(app, db, consultation, now):
+    header, rest = KOBO_CSV.read_text(encoding="utf-8").split("\n", 1)
+    hxl = ";".join('"#district"' if name == '"district"' else '""' for name in header.split(";"))
+    prepared, stored = run(app, db, consultation, f"{header}\n{hxl}\n{rest}".encode(), "kobo.csv", now)
+    assert prepared.problems == [] and prepared.rows == 5 and stored.stored == 5
+
+
+def test_palabre_xlsx_typed_with_number_and_date_cells(app, db, consultation, now):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "responses"
+    sheet.append(["response_id", "participant", "channel", "language", "status", "started_at", "completed_at", "lang",
+                  "consent", "district", "gender", "age", "disability", "travel_minutes", "visit_cost", "visits_needed",
+                  "wait", "phone", "helper", "contact_channel", "comment"])
+    sheet.append([None, None, "paper", "fr", "completed", datetime(2026, 2, 3, 9, 0), datetime(2026, 2, 3, 9, 20), "fr",
+                  "yes", "ouest", "male", 52, "none", 45.0, "nothing", 1, "week", "basic", "family", "sms", "Plus de bus"])
+    out = io.BytesIO()
+    book.save(out)
+    prepared, stored = run(app, db, consultation, out.getvalue(), "paper.xlsx", now)
+    assert prepared.problems == [] and stored.stored == 1
+    [(channel, _, _, answers)] = stored_rows(db).values()
+    assert channel == "paper" and answers["age"] == 52 and answers["travel_minutes"] == 45 and answers["comment"] == "Plus de bus"
+    with db.session() as session:
+        conversation = session.scalar(select(Conversation))
+    assert conversation.completed_at.isoformat().startswith("2026-02-03T09:20")
