@@ -9,9 +9,6 @@ from flows.loader import load_flow
 from tests.conftest import DATA
 
 FORM = DATA / "forms" / "access_barriers.yaml"  # the shipped flow as the samples' form was exported from it
-KOBO_CSV = DATA / "kobo" / "access_barriers.csv"
-KOBO_XLSX = DATA / "kobo" / "access_barriers.xlsx"
-ODK_CSV = DATA / "odk_central" / "access_barriers.csv"
 
 
 @pytest.fixture

@@ -13,7 +13,11 @@ from palabre.consultations import get_consultation
 from palabre.imports.rows import ImportRefused
 from palabre.imports.store import prepare, store
 
-from conftest import KOBO_CSV, KOBO_XLSX, ODK_CSV
+from tests.conftest import DATA
+
+KOBO_CSV = DATA / "kobo" / "access_barriers.csv"
+KOBO_XLSX = DATA / "kobo" / "access_barriers.xlsx"
+ODK_CSV = DATA / "odk_central" / "access_barriers.csv"
 
 
 def run(app, db, slug, data, filename, now, channel=None):
@@ -187,3 +191,16 @@ def test_palabre_xlsx_typed_with_number_and_date_cells(app, db, consultation, no
     with db.session() as session:
         conversation = session.scalar(select(Conversation))
     assert conversation.completed_at.isoformat().startswith("2026-02-03T09:20")
+
+
+def test_a_participant_erased_since_is_not_brought_back_by_importing_the_file_again(app, db, consultation, now):
+    from palabre.erasure import erase_participant
+
+    run(app, db, consultation, KOBO_CSV.read_bytes(), "kobo.csv", now)
+    with db.session() as session:
+        pseudonym = session.scalars(select(Participant.pseudonym).order_by(Participant.id)).first()
+        erase_participant(session, pseudonym, now)
+        session.commit()
+    _, again = run(app, db, consultation, KOBO_CSV.read_bytes(), "kobo.csv", now)
+    assert (again.stored, again.already) == (0, 5)
+    assert len(stored_rows(db)) == 4
