@@ -21,21 +21,28 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, request
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, request, send_file
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bots.text import render_messages
 from bots.twilio_webhook import signed_form
-from bots.ussd_session import find_participant, pending_question
+from bots.ussd_session import find_participant
+from bots.voice_audio import AUDIO_PATH, MIMETYPES, FlowRecordings, find_recording
 from bots.voice_keys import HELP, ONE_KEY_KINDS, REPEAT, STOP, read_keys
-from bots.voice_twiml import render, render_goodbye, render_question, render_reject
-from bots.voice_words import words
+from bots.voice_twiml import NoRecordings, Recordings, render, render_goodbye, render_question, render_reject
+from flows import engine
+from flows.model import Flow
+from flows.state import ACTIVE, State
+from flows.voice_prompts import words
 from flows.events import Ask, OptedOut
-from models import Conversation, InboundMessage, OutboundMessage, utcnow
+from models import Conversation, InboundMessage, OutboundMessage, Participant, utcnow
 from palabre import identity
 from palabre.config import Config
+from palabre.consultations import flow_of
 from palabre.extensions import config, database
 from palabre.inbound import Inbound, Outcome, after_commit, handle_inbound
 from palabre.outbound import record_inline_replies
@@ -57,6 +64,8 @@ MAX_SKIPS = 30
 CALL_STATUSES = {"completed": "delivered", "busy": "undelivered", "no-answer": "undelivered",
                  "failed": "failed", "canceled": "failed"}
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
+# Recordings never change under their URL (it is their hash): Twilio and proxies may keep them a year.
+AUDIO_MAX_AGE_SECONDS = 365 * 24 * 3600
 
 
 @bp.post(PATH)
@@ -74,7 +83,7 @@ def call() -> Response:
     except identity.InvalidAddress:
         # A withheld number ("Anonymous") or a SIP caller: nobody we can count or call back.
         log.warning("voice %s: caller is not a phone number; hung up", call_sid[:64])
-        return _twiml(render_goodbye("voice:unavailable", words("unavailable", "fr") + " " + words("unavailable", "en"), "fr"))
+        return _twiml(render_goodbye("voice_unavailable", words("unavailable", "fr") + " " + words("unavailable", "en"), "fr"))
     now = utcnow()
     try:
         if step == 0 and not outbound and settings.VOICE_CALLBACK:
@@ -84,10 +93,24 @@ def call() -> Response:
     except SQLAlchemyError as exc:
         # The type only: a database error's message can quote the citizen's number.
         log.error("voice %s step %d: database error %s", call_sid[:64], step, type(exc).__name__)
-        return _twiml(render_goodbye("voice:unavailable", words("unavailable", "fr"), "fr"))
+        return _twiml(render_goodbye("voice_unavailable", words("unavailable", "fr"), "fr"))
     for outcome in outcomes:
         after_commit(outcome)
     return _twiml(xml)
+
+
+@bp.get(AUDIO_PATH + "<digest>.<suffix>")
+def audio(digest: str, suffix: str) -> Response:
+    """A recording, by the SHA-256 of its bytes: what <Play> fetches; nothing else is served here."""
+    if len(digest) != 64 or not all(ch in "0123456789abcdef" for ch in digest):
+        abort(404)
+    path = find_recording(Path(config().FLOWS_DIR), digest, f".{suffix.lower()}")
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=MIMETYPES[path.suffix.lower()], max_age=AUDIO_MAX_AGE_SECONDS, conditional=True)
+    response.cache_control.immutable = True
+    response.cache_control.public = True
+    return response
 
 
 @bp.post(PATH + "/status")
@@ -125,15 +148,15 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
     if step == 0 and outbound:  # a call we placed to invite them: to that consultation
         consultation = invited_to(session, call_sid)
     if step > 0:
-        shown = pending_question(session, find_participant(session, settings, phone))
+        shown = _pending(session, settings, phone)
         if shown is None:
             return _again(session, settings, phone, action), []
-        ask, language = shown
+        flow, ask, language = shown
         keys = read_keys(digits, ask.kind)
         if keys.command == REPEAT:
-            return render_question(ask, language, action), []
+            return render_question(ask, language, action, _recordings(settings, flow)), []
         if keys.command == HELP:
-            return render_question(ask, language, action, before=(("voice:help", _help(ask, language)),)), []
+            return render_question(ask, language, action, _recordings(settings, flow), before=_help(ask, language)), []
         text = "STOP" if keys.command == STOP else keys.text
     outcome = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, text, external_id=key,
                                                         consultation=consultation, new_session=step == 0), now)
@@ -147,13 +170,14 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
         outcomes.append(skipped)
         events = [event for event in events if not isinstance(event, Ask)] + skipped.events  # never said: passed over
     language = next((o.language for o in reversed(outcomes) if o.language), None) or _language(session, outcome)
+    recordings = _recordings(settings, _flow_of(session, outcomes[-1].conversation_id))
     if not events:  # someone who opted out: the shared path stays silent, a call must say something
         session.commit()
-        return render_goodbye("voice:already_out", words("already_out", language), language), []
+        return render_goodbye("voice_already_out", words("already_out", language), language, recordings), []
     if any(isinstance(event, OptedOut) for event in events):
-        xml = render_goodbye("voice:opted_out", words("opted_out", language), language)
+        xml = render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
     else:
-        xml = render(events, language, action)
+        xml = render(events, language, action, recordings)
     record_inline_replies(session, outcome.participant_id, CHANNEL, ["\n".join(render_messages(events))],  # type: ignore[arg-type]
                           outcomes[-1].conversation_id, outcome.inbound_id, now)
     session.commit()
@@ -178,18 +202,54 @@ def _seen(session: Session, key: str) -> bool:
 def _again(session: Session, settings: Config, phone: str, action: str) -> str:
     """A step with nothing new: the question now pending, or goodbye when nothing is."""
     participant = find_participant(session, settings, phone)
-    shown = pending_question(session, participant)
+    shown = _pending(session, settings, phone, participant)
     if shown is not None:
-        return render_question(shown[0], shown[1], action)
+        flow, ask, language = shown
+        return render_question(ask, language, action, _recordings(settings, flow))
     language = _latest_language(session, participant.id) if participant is not None else "fr"
+    recordings = _recordings(settings, _flow_of(session, _latest_conversation(session, participant)))
     if participant is not None and participant.opted_out:
-        return render_goodbye("voice:opted_out", words("opted_out", language), language)
-    return render_goodbye("voice:goodbye", words("goodbye", language), language)
+        return render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
+    return render_goodbye("voice_goodbye", words("goodbye", language), language, recordings)
 
 
-def _help(ask: Ask, language: str) -> str:
+def _pending(session: Session, settings: Config, phone: str,
+             participant: Participant | None = None) -> tuple[Flow, Ask, str] | None:
+    """The flow, question and language a caller's active conversation waits on, if any."""
+    participant = participant or find_participant(session, settings, phone)
+    conversation = session.get(Conversation, _latest_conversation(session, participant)) if participant else None
+    if conversation is None or conversation.status != ACTIVE:
+        return None
+    state = State.from_json(conversation.state)
+    if state.current is None:
+        return None
+    flow = flow_of(conversation.consultation)
+    return flow, engine.ask(flow, state, flow.question(state.current)), state.language
+
+
+def _latest_conversation(session: Session, participant: Participant | None) -> int | None:
+    if participant is None:
+        return None
+    return session.scalar(select(Conversation.id).where(Conversation.participant_id == participant.id)
+                          .order_by(Conversation.id.desc()).limit(1))
+
+
+def _flow_of(session: Session, conversation_id: int | None) -> Flow | None:
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    return flow_of(conversation.consultation) if conversation is not None else None
+
+
+def _recordings(settings: Config, flow: Flow | None) -> Recordings:
+    """The flow's recordings, as URLs under this site (Twilio fetches them), or none."""
+    if flow is None or not (flow.audio or flow.voice_languages or any(q.audio for q in flow.questions)):
+        return NoRecordings()
+    base = settings.PUBLIC_BASE_URL or request.host_url.rstrip("/")
+    return FlowRecordings(flow, Path(settings.FLOWS_DIR), base)
+
+
+def _help(ask: Ask, language: str) -> tuple[tuple[str, str], ...]:
     how = "help_one_key" if ask.kind in ONE_KEY_KINDS else "help_number" if ask.kind == "number" else "help_multi"
-    return words(how, language) + " " + words("keys", language)
+    return (f"voice_{how}", words(how, language)), ("voice_keys", words("keys", language))
 
 
 def _asks_text(events: list) -> bool:

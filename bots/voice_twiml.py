@@ -18,25 +18,40 @@ Facts this module depends on:
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Iterable, Protocol
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bots.voice_keys import MAX_KEYED_OPTIONS, ONE_KEY_KINDS
-from bots.voice_words import SAY_LANGUAGES, words
+from flows.voice_prompts import SAY_LANGUAGES, words
 from flows.events import Ask, Event, Say
 
 # Seconds Twilio waits for the first key, and between keys, before posting what it has.
 GATHER_TIMEOUT_SECONDS = 8
-# (prompt key, language) -> the URL of its recording, or None: then <Say> reads the text.
-AudioFinder = Callable[[str, str], str | None]
 
 
-def no_audio(_key: str, _language: str) -> str | None:
-    return None
+class Recordings(Protocol):
+    """Where a flow's recordings are: a prompt's URL in a language (None: <Say> reads the text instead)."""
+
+    def url(self, key: str, language: str) -> str | None: ...
+
+    def spoken_only(self, language: str) -> bool: ...
 
 
-def render(events: Iterable[Event], language: str, action: str, audio: AudioFinder = no_audio) -> str:
+class NoRecordings:
+    """A flow without recordings: every prompt is read by Twilio's voice."""
+
+    def url(self, key: str, language: str) -> str | None:
+        return None
+
+    def spoken_only(self, language: str) -> bool:
+        return False
+
+
+no_audio = NoRecordings()
+
+
+def render(events: Iterable[Event], language: str, action: str, audio: Recordings = no_audio) -> str:
     """The TwiML answering one step of a call: what the events say, then the pending question or a hang-up."""
     response = VoiceResponse()
     events = list(events)
@@ -45,7 +60,7 @@ def render(events: Iterable[Event], language: str, action: str, audio: AudioFind
         if isinstance(event, Say):
             speak(response, event.key, event.text, language, audio)
             if event.key == "intro":
-                speak(response, "voice:keys", words("keys", language), language, audio)
+                speak(response, "voice_keys", words("keys", language), language, audio)
     if asks:
         gather_question(response, asks[-1], language, action, audio)
     else:
@@ -53,7 +68,8 @@ def render(events: Iterable[Event], language: str, action: str, audio: AudioFind
     return str(response)
 
 
-def render_question(ask: Ask, language: str, action: str, audio: AudioFinder = no_audio, before: tuple[tuple[str, str], ...] = ()) -> str:
+def render_question(ask: Ask, language: str, action: str, audio: Recordings = no_audio,
+                    before: tuple[tuple[str, str], ...] = ()) -> str:
     """The TwiML asking a question again (after * or 0, or for a retried step), with what to say first."""
     response = VoiceResponse()
     for key, text in before:
@@ -62,7 +78,7 @@ def render_question(ask: Ask, language: str, action: str, audio: AudioFinder = n
     return str(response)
 
 
-def render_goodbye(key: str, text: str, language: str, audio: AudioFinder = no_audio) -> str:
+def render_goodbye(key: str, text: str, language: str, audio: Recordings = no_audio) -> str:
     """The TwiML saying one last thing, then hanging up."""
     response = VoiceResponse()
     speak(response, key, text, language, audio)
@@ -77,16 +93,22 @@ def render_reject() -> str:
     return str(response)
 
 
-def gather_question(response: VoiceResponse, ask: Ask, language: str, action: str, audio: AudioFinder) -> None:
+def gather_question(response: VoiceResponse, ask: Ask, language: str, action: str, audio: Recordings) -> None:
     """A <Gather> that asks the question and posts the keys pressed to `action`."""
     one_key = ask.kind in ONE_KEY_KINDS
     options = {"num_digits": 1} if one_key else {"finish_on_key": "#"}
     gather = Gather(input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
                     action_on_empty_result=True, **options)
-    if ask.error:
-        speak(gather, "voice:error", ask.error, language, audio)
-    speak(gather, f"question:{ask.question_id}", ask.text, language, audio)
-    for key, (code, label) in enumerate(ask.options[:MAX_KEYED_OPTIONS], 1):
+    if ask.error:  # the engine's words are text: a spoken-only language hears its recorded "not understood"
+        if audio.spoken_only(language):
+            speak(gather, "voice_not_understood", words("not_understood", language), language, audio)
+        else:
+            speak(gather, "voice:error", ask.error, language, audio)
+    question_key = f"question:{ask.question_id}"
+    speak(gather, question_key, ask.text, language, audio)
+    # A recorded yes/no prompt says its keys itself ("... press 1 for yes, 2 for no").
+    said_keys = not ask.listed or (ask.kind == "yes_no" and audio.url(question_key, language))
+    for key, (code, label) in enumerate(() if said_keys else ask.options[:MAX_KEYED_OPTIONS], 1):
         if ask.kind == "language":
             # Each language is offered in its own words, read by its own voice.
             speak(gather, f"choice:{ask.question_id}:{code}", words("press_language", code, label=label, key=str(key)),
@@ -95,16 +117,16 @@ def gather_question(response: VoiceResponse, ask: Ask, language: str, action: st
             speak(gather, f"choice:{ask.question_id}:{code}", words("press", language, label=label, key=str(key)),
                   language, audio)
     if ask.kind == "number":
-        speak(gather, "voice:number", words("number", language), language, audio)
+        speak(gather, "voice_number", words("number", language), language, audio)
     elif ask.kind == "multi_choice":
-        speak(gather, "voice:multi", words("multi", language), language, audio)
+        speak(gather, "voice_multi", words("multi", language), language, audio)
     response.append(gather)
 
 
-def speak(parent, key: str, text: str, language: str, audio: AudioFinder) -> None:
+def speak(parent, key: str, text: str, language: str, audio: Recordings) -> None:
     """The recording of a prompt when there is one, else the text read by Twilio's voice for the language."""
-    url = audio(key, language)
+    url = audio.url(key, language)
     if url:
         parent.play(url)
-    elif text:
+    elif text and not audio.spoken_only(language):  # never the first language's text in an English voice
         parent.say(text, language=SAY_LANGUAGES.get(language, "en-US"))

@@ -1,4 +1,4 @@
-"""`flows validate` and `flows cost`: check flow files, naming the line and path of every problem, and price them by SMS."""
+"""`flows validate`, `flows cost` and `flows audio-checklist`: check flow files (and their recordings), price them by SMS, list what to record."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 from flask import Flask
 
 from bots.sms_cost import prompt_costs, prompt_warnings
+from flows.audio import audio_problems, checklist
 from flows.consent import consent_warnings
 from flows.errors import Problem
 from flows.lines import line_of, path_lines
@@ -30,6 +31,9 @@ def register(app: Flask) -> None:
             flow, problems = check_flow_file(path)
             if flow is not None:
                 problems = problems + consent_warnings(flow) + prompt_warnings(flow) + label_warnings(flow)
+                problems += audio_problems(flow, Path(path).parent)  # recordings exist and play
+                if any(p.level == "error" for p in problems):
+                    flow = None
             _report(path, problems)
             if flow is None:
                 failed += 1
@@ -38,6 +42,21 @@ def register(app: Flask) -> None:
             else:
                 click.echo(f"{path}: ok ({plural(len(flow.questions), 'question')}, languages {', '.join(flow.languages)})")
         raise SystemExit(1 if failed else 0)
+
+    @flows_group.command("audio-checklist")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def audio_checklist(path: str) -> None:
+        """Print, per language, the script each speaker reads and the file each recording goes to."""
+        flow, problems = check_flow_file(path)
+        if flow is None:
+            _report(path, problems)
+            raise SystemExit(1)
+        for language, lines in checklist(flow):
+            spoken = language in flow.voice_languages
+            note = f" (spoken only: say it in {language}; the script is the {flow.default_language} text)" if spoken else ""
+            click.echo(f"== {language}{note}: {len(lines)} recordings, paths relative to {Path(path).parent}/")
+            for file, script in lines:
+                click.echo(f"{file}\t{script}")
 
     @flows_group.command("cost")
     @click.argument("path", type=click.Path(dir_okay=False))

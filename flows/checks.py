@@ -24,6 +24,7 @@ class Checks:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ()
+        self.voice_languages: tuple[str, ...] = ()  # spoken only: their texts are filled with the first language's
         self.all_ids: set[str] = set()
         self.asked_ids: set[str] = set()  # ids of the questions before the one being checked
         self.broken_ids: set[str] = set()  # ids of questions that failed to load
@@ -54,7 +55,7 @@ class Checks:
     def text(self, value: Any, path: str) -> dict[str, str] | None:
         """A translatable text: one string per flow language, or one string for all."""
         if isinstance(value, str) and value.strip():
-            return {lang: value for lang in self.languages}
+            return {lang: value for lang in (*self.languages, *self.voice_languages)}
         if not isinstance(value, dict) or not value:
             self.error(path, "must be a text in each language, e.g. {fr: ..., en: ...}")
             return None
@@ -66,8 +67,13 @@ class Checks:
             else:
                 out[lang] = item
         for lang in value:
-            if lang not in self.languages:
+            if lang not in self.languages and lang not in self.voice_languages:
                 self.error(join_path(path, str(lang)), f"language '{lang}' is not in languages")
+        # A voice language's words are heard from recordings; the engine reads the first language's text
+        # for it (or its own, when a flow writes one as the speaker's script).
+        for lang in self.voice_languages:
+            given = value.get(lang)
+            out[lang] = given if isinstance(given, str) and given.strip() else out.get(self.languages[0], "")
         return out
 
     def string_list(self, value: Any, path: str) -> tuple[str, ...]:

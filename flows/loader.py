@@ -14,6 +14,7 @@ from flows.expr import Expression
 from flows.messages import BUILTIN
 from flows.model import QUESTION_TYPES, RESERVED_IDS, Choice, Flow, FollowUp, Question
 from flows.profile_rules import ProfileChecks
+from flows.voice_rules import VoiceChecks
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CHOICE_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -23,14 +24,14 @@ MESSAGE_KEYS = tuple(BUILTIN)  # every engine message can be reworded by a flow
 
 TOP_KEYS = {
     "id", "title", "languages", "keywords", "purposes", "commitment", "intro", "questions",
-    "end", "declined", "messages", "profile",
+    "end", "declined", "messages", "profile", "voice_languages", "audio",
 }
 QUESTION_KEYS = {
     "id", "type", "prompt", "choices", "min", "max", "unit", "bands", "integer", "when", "end_if",
-    "optional", "help", "short", "retry", "then", "list_choices",
+    "optional", "help", "short", "retry", "then", "list_choices", "audio",
 }
 FOLLOW_UP_KEYS = {"say", "when", "language"}
-CHOICE_KEYS = {"code", "label", "keywords"}
+CHOICE_KEYS = {"code", "label", "keywords", "audio"}
 # The largest file an official could reasonably write; bigger is a mistake or an attack.
 MAX_FLOW_BYTES = 1_000_000
 
@@ -102,7 +103,7 @@ def check_flow_data(data: Any) -> tuple[Flow | None, list[Problem]]:
     return (None if errors else flow), checker.problems
 
 
-class _Checker(ProfileChecks):
+class _Checker(VoiceChecks, ProfileChecks):
     """Walks the raw YAML once, collecting problems and building the typed flow."""
 
     # -- the flow -----------------------------------------------------------------
@@ -123,6 +124,7 @@ class _Checker(ProfileChecks):
         self.languages = self.language_list(top.get("languages"))
         if not self.languages:
             return None
+        self.voice_languages = self.voice_language_list(top.get("voice_languages"))
         title = self.text(top["title"], "title") if "title" in top else None
         end = self.text(top["end"], "end") if "end" in top else None
         optional_texts = {k: self.text(top[k], k) if k in top else None for k in ("commitment", "intro", "declined")}
@@ -136,6 +138,7 @@ class _Checker(ProfileChecks):
         return Flow(
             id=flow_id, title=title, languages=self.languages, questions=questions, end=end,  # type: ignore[arg-type]
             keywords=keywords, purposes=purposes, messages=messages, profile=profile, **optional_texts,
+            voice_languages=self.voice_languages, audio=self.flow_audio(top.get("audio")),
         )
 
     def language_list(self, value: Any) -> tuple[str, ...]:
@@ -229,7 +232,7 @@ class _Checker(ProfileChecks):
         return Question(
             id=qid, type=qtype, prompt=prompt, choices=choices, when=when, end_if=end_if,
             optional=bool(optional), help=help_text, short=short, retry=retry, then=then,
-            list_choices=list_choices is not False, **limits,
+            list_choices=list_choices is not False, audio=self.audio(q.get("audio"), f"{path}.audio"), **limits,
         )
 
     def follow_ups(self, raw: Any, path: str, known: dict[str, Question], qid: Any) -> tuple[FollowUp, ...]:
@@ -259,7 +262,8 @@ class _Checker(ProfileChecks):
     def choices(self, q: dict, path: str, qtype: Any) -> tuple[Choice, ...] | None:
         raw = q.get("choices")
         if qtype == "language" and raw is None:
-            return tuple(Choice(code=lang, label={l: lang for l in self.languages}) for lang in self.languages)
+            spoken = (*self.languages, *self.voice_languages)
+            return tuple(Choice(code=lang, label={l: lang for l in spoken}) for lang in spoken)
         if qtype not in ("choice", "multi_choice", "language"):
             if raw is not None and qtype in QUESTION_TYPES:
                 self.error(f"{path}.choices", f"a {qtype} question takes no choices")
@@ -284,12 +288,13 @@ class _Checker(ProfileChecks):
                 self.error(f"{cpath}.code", f"duplicate code '{code}'")
                 continue
             codes[code] = j
-            if qtype == "language" and code not in self.languages:
+            if qtype == "language" and code not in (*self.languages, *self.voice_languages):
                 self.error(f"{cpath}.code", f"'{code}' is not one of the flow's languages")
             label = self.text(c["label"], f"{cpath}.label") if "label" in c else None
             keywords = self.choice_keywords(c.get("keywords"), f"{cpath}.keywords")
+            audio = self.audio(c.get("audio"), f"{cpath}.audio")
             if label is not None:
-                out.append(Choice(code=code, label=label, keywords=keywords))
+                out.append(Choice(code=code, label=label, keywords=keywords, audio=audio))
         return tuple(out) if len(out) == len(raw) else None
 
     def choice_keywords(self, raw: Any, path: str) -> dict[str, tuple[str, ...]]:

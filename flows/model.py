@@ -14,6 +14,8 @@ RESERVED_IDS = ("response_id", "participant", "channel", "language", "status", "
 
 # A piece of text in every language of the flow: {"fr": "...", "en": "..."}.
 Text = Mapping[str, str]
+# A prompt's recordings, by language, as paths relative to the flow file: {"wo": "recordings/wo/district.mp3"}.
+Audio = Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Choice:
     code: str
     label: Text
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    audio: Audio = field(default_factory=dict)  # "for North, press 2", recorded; voice says it after the prompt
 
     def aliases(self) -> tuple[str, ...]:
         """Every word that selects this choice, in every language."""
@@ -58,6 +61,7 @@ class Question:
     retry: Text | None = None  # said instead of the engine's own words when an answer is not understood
     list_choices: bool = True  # false: the prompt names the options itself (imported RapidPro flows)
     then: tuple[FollowUp, ...] = ()  # said after a valid answer, in order, each when its condition holds
+    audio: Audio = field(default_factory=dict)  # the prompt recorded, played on voice instead of <Say>
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -129,6 +133,10 @@ class Flow:
     declined: Text | None = None
     messages: Mapping[str, Text] = field(default_factory=dict)
     profile: Profile | None = None
+    # Spoken only: recorded by a local speaker, no written text (their texts hold the first language's,
+    # so that the engine runs unchanged); offered on the language question.
+    voice_languages: tuple[str, ...] = ()
+    audio: Mapping[str, Audio] = field(default_factory=dict)  # intro, end, declined, engine and voice words
 
     @property
     def default_language(self) -> str:

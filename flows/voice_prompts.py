@@ -1,4 +1,8 @@
-"""What the voice channel itself says around a flow's prompts (the keys to press), in French and English."""
+"""What a call says around a flow's prompts (the keys to press), in French and English, and which prompts can be recorded.
+
+A flow records these under its top-level `audio:` by name (`voice_keys: {wo: recordings/wo/keys.mp3}`),
+next to `intro`, `end`, `declined` and the engine's messages (`skipped`, `resumed`...).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ WORDS = {
     "already_out": {"fr": "Vous avez demandé à ne plus être contacté. Envoyez START par SMS pour revenir. Au revoir.",
                     "en": "You asked not to be contacted. Text START to come back. Goodbye."},
     "goodbye": {"fr": "Merci, au revoir.", "en": "Thank you, goodbye."},
+    # Said instead of the engine's re-prompt in a voice-only language (the engine's words are text).
+    "not_understood": {"fr": "Réponse non comprise, essayez encore.", "en": "Sorry, that answer was not understood; try again."},
     "unavailable": {"fr": "Service indisponible, rappelez plus tard.", "en": "Service unavailable, please call again later."},
 }
 
@@ -32,3 +38,9 @@ def words(name: str, language: str, **values: str) -> str:
     """The channel's sentence in a language (English when the flow's language has none)."""
     table = WORDS[name]
     return table.get(language, table["en"]).format(**values)
+
+
+# Each sentence above as the flow's `audio:` names it: voice_keys, voice_number...
+RECORDABLE = tuple(f"voice_{name}" for name in WORDS if name not in ("press", "press_language"))
+# What a voice-only language must have recorded for a call to be understood at all; the rest falls back to <Say>.
+REQUIRED = ("voice_keys", "voice_number", "voice_multi", "voice_not_understood", "voice_opted_out")
