@@ -7,7 +7,7 @@ from typing import Any
 from flows.model import Dimension, Flow, Indicator
 from flows.page_labels import question_label
 
-CHANNEL_NAMES = {"sms": "SMS", "ussd": "USSD", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Voice", "chat": "Chat", "paper": "Paper"}
+CHANNEL_NAMES = {"sms": "SMS", "ussd": "USSD", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Voice", "chat": "Chat", "paper": "Paper", "assisted": "Assisted"}
 # Each language by its own name, as a reader of that language writes it (flows spell them GSM-7 for SMS).
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "es": "Español", "pt": "Português", "ar": "العربية", "sw": "Kiswahili"}
 NO_ANSWER = {"fr": "sans réponse", "en": "no answer", "es": "sin respuesta", "pt": "sem resposta"}

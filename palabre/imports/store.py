@@ -15,7 +15,6 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from flows.state import COMPLETED
 from models import Answer, Consultation, Conversation, Participant
 from palabre import identity
 from palabre.config import Config
@@ -159,9 +158,4 @@ def _channel(layout: Layout, submission: Submission, asked: str | None) -> tuple
         return channel, [Problem(submission.row, "channel", f"'{channel}': imported responses are "
                                                            f"{' or '.join(OFFLINE_CHANNELS)} (or leave it empty)")]
     return channel, []
-
-
-def completed_count(prepared: Prepared) -> int:
-    """How many checked submissions are completed (declined ones are stored but count for no profile)."""
-    return sum(1 for checked in prepared.valid if checked.state.status == COMPLETED)
 
