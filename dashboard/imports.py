@@ -56,6 +56,7 @@ def upload(slug: str):
     """Show the upload form; check an uploaded file and show its report, nothing stored yet."""
     consultation = consultation_or_404(slug)
     if request.method == "GET":
+        _folder()  # and forget uploads left unconfirmed
         return _page(consultation)
     channel = request.form.get("channel") or None
     if channel is not None and channel not in OFFLINE_CHANNELS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -49,14 +50,17 @@ def test_the_consultation_page_links_to_the_import_for_admins_only(admin, analys
     assert analyst.get(PAGE).status_code == 403
 
 
-def test_the_report_comes_first_and_confirming_stores(admin, db, form_version):
+def test_the_report_comes_first_and_confirming_stores(admin, db, form_version, settings):
     page = upload(admin, KOBO_CSV.read_bytes())
     assert page.status_code == 200
     assert b"Written by KoboToolbox." in page.data and b"Store 5 responses" in page.data
     assert stored(db) == 0  # nothing before the official confirms
+    [kept] = (Path(settings.INSTANCE_DIR) / "imports").iterdir()
+    assert kept.stat().st_mode & 0o777 == 0o600  # it names enumerators: owner only, until confirmed
     done = confirm(admin, page.data)
     assert done.status_code == 302
     assert stored(db) == 5
+    assert list((Path(settings.INSTANCE_DIR) / "imports").iterdir()) == []
     follow = admin.get(done.headers["Location"] + "?lang=en")
     assert b"5 responses stored (0 were already imported)" in follow.data
 
