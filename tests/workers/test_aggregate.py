@@ -131,5 +131,6 @@ def test_a_completed_chat_refreshes_the_profile(runner, db):
     assert result.exit_code == 0, result.output
     [snapshot] = snapshots(db)
     assert snapshot.responses == 1
-    assert snapshot.data["overall"] == {"n": None, "suppressed": True, "reliable": False, "cutoff": 0.33, "min_cell": 10, "weighted": False}
+    assert snapshot.data["overall"] == {"n": None, "suppressed": True, "suppression": "small", "reliable": False,
+                                        "cutoff": 0.33, "min_cell": 10, "weighted": False}
     assert "Un bureau mobile" not in json.dumps(snapshot.data, ensure_ascii=False)  # free text never enters a profile
