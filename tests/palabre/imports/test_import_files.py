@@ -204,3 +204,15 @@ def test_a_participant_erased_since_is_not_brought_back_by_importing_the_file_ag
     _, again = run(app, db, consultation, KOBO_CSV.read_bytes(), "kobo.csv", now)
     assert (again.stored, again.already) == (0, 5)
     assert len(stored_rows(db)) == 4
+
+
+def test_kobo_group_paths_with_slashes_are_read(app, db, consultation, now):
+    """A form whose questions sit in a group: KoboToolbox writes `group/question` and `group/question/option`."""
+    text = KOBO_CSV.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    for name in ("district", "helper", "helper/family", "helper/association", "helper/agent", "helper/nobody"):
+        header = header.replace(f'"{name}"', f'"about_you/{name}"')
+    prepared, stored = run(app, db, consultation, f"{header}\n{rest}".encode(), "kobo.csv", now)
+    assert prepared.problems == [] and stored.stored == 5
+    answers = [a for *_, a in stored_rows(db).values() if a.get("district") == "sud"][0]
+    assert answers["helper"] == ["family", "association"]
