@@ -3,8 +3,10 @@
 The SQL holds exactly when Expression.test holds, with the same rules: a comparison with a missing
 or null answer is false (unless with the null literal), values of different kinds are never equal,
 only numbers are ordered, lists compare as sets, and every predicate is two-valued (never SQL NULL,
-so `not` keeps its meaning). Each name is given as SQL yielding the answer's JSON (jsonb on
-PostgreSQL, JSON text on SQLite) or NULL when missing; literals become bound parameters.
+so `not` keeps its meaning). Each name is given as SQL yielding the answer's JSON text (on
+PostgreSQL, jsonb's canonical text: `value::text`) or NULL when missing; literals become bound
+parameters. On PostgreSQL the text is read as is (its first character gives the kind, strings
+compare as canonical JSON), since parsing a jsonb per answer and comparison doubled the cost.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ class Value:
     """An operand computed by the database: its kind ('s', 'n', 'b', 'a', 'o', NULL when null) and views."""
 
     kind: str
-    text: str  # the string, when kind is 's'
+    text: str  # the string, when kind is 's' (JSON-quoted when quoted is true)
     num: str  # the number, when kind is 'n'
     boolean: str  # the boolean, when kind is 'b'
-    json: str | None  # the JSON value itself; None for a computed boolean
+    json: str | None  # the JSON value itself (jsonb on PostgreSQL); None for a computed boolean
+    quoted: bool = False
 
 
 def predicate_sql(expression: Expression, dialect: str, names: Mapping[str, str], params: dict) -> str:
@@ -36,13 +39,13 @@ def predicate_sql(expression: Expression, dialect: str, names: Mapping[str, str]
 
 
 def json_value(dialect: str, json_sql: str) -> Value:
-    """The views of a JSON value (an answer) that comparisons use."""
+    """The views of a JSON value (an answer, as JSON text) that comparisons use."""
     if dialect == "postgresql":
-        kind = (f"(CASE jsonb_typeof({json_sql}) WHEN 'string' THEN 's' WHEN 'number' THEN 'n' WHEN 'boolean' THEN 'b'"
-                f" WHEN 'array' THEN 'a' WHEN 'object' THEN 'o' END)")
-        return Value(kind, f"({json_sql} #>> '{{}}')",
-                     f"(CASE WHEN jsonb_typeof({json_sql}) = 'number' THEN ({json_sql} #>> '{{}}')::numeric END)",
-                     f"({json_sql} = 'true'::jsonb)", json_sql)
+        t = json_sql
+        kind = (f"(CASE WHEN {t} IS NULL THEN NULL ELSE CASE left({t}, 1) WHEN '\"' THEN 's' WHEN '[' THEN 'a'"
+                f" WHEN '{{' THEN 'o' WHEN 't' THEN 'b' WHEN 'f' THEN 'b' WHEN 'n' THEN NULL ELSE 'n' END END)")
+        number = f"(CASE WHEN left({t}, 1) IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9') THEN CAST({t} AS numeric) END)"
+        return Value(kind, t, number, f"({t} = 'true')", f"CAST({t} AS jsonb)", quoted=True)
     if dialect != "sqlite":
         raise ValueError(f"no SQL for dialect {dialect!r} (one of {', '.join(DIALECTS)})")
     kind = (f"(CASE json_type({json_sql}) WHEN 'text' THEN 's' WHEN 'integer' THEN 'n' WHEN 'real' THEN 'n'"
@@ -66,6 +69,10 @@ class _Compiler:
         self.params[name] = value
         return f":{name}"
 
+    def string(self, value: str, quoted: bool) -> str:
+        """A string constant; quoted: as PostgreSQL prints it in JSON (folded once per statement)."""
+        return quoted_json(value) if quoted else self.bind(value)
+
     def number(self, value: object) -> str:
         # Inline and exact: a float parameter would compare PostgreSQL's numeric through double precision.
         return f"CAST('{value!r}' AS numeric)" if self.dialect == "postgresql" else repr(value)
@@ -85,7 +92,7 @@ class _Compiler:
             return _Const(predicate == TRUE)  # type: ignore[return-value]
         none = "CAST(NULL AS numeric)" if self.dialect == "postgresql" else "NULL"
         text = "CAST(NULL AS text)" if self.dialect == "postgresql" else "NULL"
-        return Value("'b'", text, none, predicate, None)
+        return Value("'b'", text, none, predicate, None, quoted=self.dialect == "postgresql")
 
     def truthy_or_bool(self, node: Node) -> str:
         """A Not, Logic or Compare node as a predicate (their values are booleans)."""
@@ -112,7 +119,8 @@ class _Compiler:
             length, empty_object = f"jsonb_array_length({v.json}) > 0", f"{v.json} <> '{{}}'::jsonb"
         else:
             length, empty_object = f"json_array_length({v.json}) > 0", f"json({v.json}) <> '{{}}'"
-        return (f"COALESCE(CASE {v.kind} WHEN 's' THEN {v.text} <> '' WHEN 'n' THEN {v.num} <> 0"
+        empty = "'\"\"'" if v.quoted else "''"
+        return (f"COALESCE(CASE {v.kind} WHEN 's' THEN {v.text} <> {empty} WHEN 'n' THEN {v.num} <> 0"
                 f" WHEN 'b' THEN {v.boolean} WHEN 'a' THEN {length} WHEN 'o' THEN {empty_object} ELSE FALSE END, FALSE)")
 
     # Comparisons, following Compare.evaluate and flows.expr._COMPARATORS.
@@ -126,7 +134,8 @@ class _Compiler:
             if left.value is None or right.value is None:
                 return FALSE
             return TRUE if _COMPARATORS[node.op](left.value, right.value) else FALSE
-        present = [self.not_null(v) for v in (left, right)]
+        # Every test below is false when an operand is null (its kind is), except the negations.
+        present = [self.not_null(v) for v in (left, right)] if node.op in ("!=", "not in") else []
         if node.op == "==":
             test = self.equal(left, right)
         elif node.op == "!=":
@@ -172,10 +181,13 @@ class _Compiler:
 
     def equal_constant(self, v: Value, constant: object) -> str:
         kind = _kind(constant)
+        if v.quoted and v.json is not None and kind in ("string", "bool"):
+            # Canonical JSON text: equal text is equal kind and value.
+            return f"COALESCE({v.text} = {self.string(constant, True) if kind == 'string' else repr(json.dumps(constant))}, FALSE)"
         if kind == "string":
-            return f"COALESCE({v.kind} = 's' AND {v.text} = {self.bind(constant)}, FALSE)"
-        if kind == "number":
-            return f"COALESCE({v.kind} = 'n' AND {v.num} = {self.number(constant)}, FALSE)"
+            return f"COALESCE({v.kind} = 's' AND {v.text} = {self.string(constant, v.quoted)}, FALSE)"
+        if kind == "number":  # num is null unless the value is a number
+            return f"COALESCE({v.num} = {self.number(constant)}, FALSE)"
         if kind == "bool":
             test = v.boolean if constant else _not(f"COALESCE({v.boolean}, FALSE)")
             return f"COALESCE({v.kind} = 'b' AND {test}, FALSE)"
@@ -191,7 +203,7 @@ class _Compiler:
 
     def constant_json(self, values: list) -> Value:
         text = self.bind(json.dumps(values))
-        return json_value(self.dialect, f"CAST({text} AS jsonb)" if self.dialect == "postgresql" else f"json({text})")
+        return json_value(self.dialect, f"CAST(CAST({text} AS jsonb) AS text)" if self.dialect == "postgresql" else f"json({text})")
 
     def same_set(self, a: Value, b: Value) -> str:
         # Answers hold flat lists (multi-choice codes): equal as sets when each contains the other.
@@ -223,6 +235,9 @@ class _Compiler:
                 return FALSE
             if isinstance(item, _Const):
                 return TRUE if _COMPARATORS["in"](item.value, container.value) else FALSE
+            if item.quoted and item.json is not None and all(_kind(x) == "string" for x in container.value):  # type: ignore[attr-defined]
+                listed = ", ".join(self.string(x, True) for x in container.value)  # type: ignore[attr-defined]
+                return f"COALESCE({item.text} IN ({listed}), FALSE)" if listed else FALSE  # type: ignore[attr-defined]
             return _logic("or", [self.equal_constant(item, value) for value in container.value])  # type: ignore[arg-type, attr-defined]
         is_list = self.is_collection(container)
         if self.dialect == "sqlite":
@@ -235,6 +250,16 @@ class _Compiler:
             wanted = f"jsonb_build_array({item.boolean})"  # type: ignore[attr-defined]
         # jsonb containment: an element equal to item; numbers compare as numbers, kinds never mix.
         return _logic("and", [is_list, f"COALESCE({container.json} @> {wanted}, FALSE)"])  # type: ignore[attr-defined]
+
+
+def quoted_json(value: object) -> str:
+    """PostgreSQL's canonical JSON text of a constant, as an inline constant the planner folds.
+
+    Inline rather than bound: once psycopg prepares the statement (its fifth run), a generic plan
+    would cast a bound value again for every row. Quotes are doubled, the SQL standard's escape.
+    """
+    literal = json.dumps(value, ensure_ascii=False).replace("'", "''")
+    return f"CAST(CAST('{literal}' AS jsonb) AS text)"
 
 
 @dataclass(frozen=True)

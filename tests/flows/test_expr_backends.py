@@ -66,7 +66,8 @@ ENGINES = _engines()
 def _sql_results(engine, source: str, rows: list[dict]) -> list[bool]:
     dialect = engine.dialect.name
     params: dict = {}
-    columns = {name: f"t.{name}" for name in NAMES}
+    # Answers as JSON text, as the facts query reads them (jsonb's canonical text on PostgreSQL).
+    columns = {name: f"CAST(t.{name} AS text)" if dialect == "postgresql" else f"t.{name}" for name in NAMES}
     predicate = predicate_sql(parse(source), dialect, columns, params)
     cast = "CAST({} AS jsonb)" if dialect == "postgresql" else "{}"
     selects = []

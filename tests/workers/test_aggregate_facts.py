@@ -1,0 +1,84 @@
+"""Facts written by the database (one INSERT ... SELECT per batch) are the facts Python computes from the same answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from make_responses import add_responses, consultation_id
+from models import Answer, Consultation, Conversation, Participant, ResponseFact
+from palabre import aggregate as aggregation
+from palabre.aggregate import update_facts
+from palabre.consultations import flow_of
+from profiles.facts import FactMaker, decode_groups
+
+# Answers at the edges: band limits, an answer recorded as invalid (null), a single helper
+# code instead of a list, an empty list, a number where a code is expected, unanswered questions.
+EDGES = [
+    {"age": 18, "travel_minutes": 60, "visits_needed": 3, "helper": ["nobody"]},
+    {"age": 17.5, "travel_minutes": 61, "visits_needed": 2.99, "helper": "nobody"},
+    {"age": 29, "travel_minutes": None, "visits_needed": None, "helper": []},
+    {"age": 30, "phone": 3, "visit_cost": None, "helper": ["family", "nobody"]},
+    {"age": 60, "wait": "longer", "gender": None},
+    {"age": None},
+    {},
+]
+
+
+def add_edge_responses(db, consultation: int, now) -> None:
+    with db.session() as session:
+        for i, answers in enumerate(EDGES):
+            person = Participant(pseudonym=f"edge{i}", created_at=now)
+            session.add(person)
+            session.flush()
+            conversation = Conversation(
+                response_id=f"edge{i}", participant_id=person.id, consultation_id=consultation, channel="sms",
+                language="fr" if i % 2 else "en", status="completed", state={"answers": {}}, started_at=now - timedelta(minutes=5),
+                last_activity_at=now, completed_at=now,
+            )
+            session.add(conversation)
+            session.flush()
+            for question_id, value in answers.items():
+                session.add(Answer(conversation_id=conversation.id, question_id=question_id, value=value,
+                                   raw_text=str(value), valid=value is not None, answered_at=now))
+        session.commit()
+
+
+def python_facts(db, consultation: int) -> dict:
+    with db.session() as session:
+        flow = flow_of(session.get(Consultation, consultation))
+        make_fact = FactMaker(flow)
+        answers = {cid: {"channel": channel, "language": language} for cid, channel, language in session.execute(
+            select(Conversation.id, Conversation.channel, Conversation.language)
+            .where(Conversation.consultation_id == consultation, Conversation.status == "completed"))}
+        for cid, question_id, value in session.execute(select(Answer.conversation_id, Answer.question_id, Answer.value)):
+            if cid in answers:
+                answers[cid][question_id] = value
+        return {cid: make_fact(values) for cid, values in answers.items()}
+
+
+def stored_facts(db) -> dict:
+    with db.session() as session:
+        return {cid: (decode_groups(groups), deprived, helpers) for cid, groups, deprived, helpers in session.execute(
+            select(ResponseFact.conversation_id, ResponseFact.groups, ResponseFact.deprived, ResponseFact.helpers))}
+
+
+def test_database_facts_equal_the_python_facts(loaded, db, now, monkeypatch):
+    monkeypatch.setattr(aggregation, "FACTS_BATCH", 50)  # several batches, each an id range
+    cid = consultation_id(db)
+    add_responses(db, cid, 150, now)
+    add_responses(db, cid, 10, now, seed=3, status="declined")
+    add_edge_responses(db, cid, now)
+    seen = []
+    with db.session() as session:
+        flow = flow_of(session.get(Consultation, cid))
+        assert update_facts(session, cid, flow, commit=True, progress=lambda done, total: seen.append((done, total))) == 157
+    expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid).items()}
+    assert stored_facts(db) == expected
+    assert seen[-1] == (157, 157) and len(seen) == 4
+    # The edge rows reach every band and both kinds of helper answer.
+    groups = {values[2] for values, _, _ in expected.values()}
+    assert {"<18", "18-29", "30-44", "60+", None} <= groups
+    with db.session() as session:
+        assert update_facts(session, cid, flow) == 0  # nothing left to compute
