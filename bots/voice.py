@@ -46,6 +46,7 @@ from palabre.consultations import flow_of
 from palabre.extensions import config, database
 from palabre.inbound import Inbound, Outcome, after_commit, handle_inbound
 from palabre.outbound import record_inline_replies
+from palabre.recordings import uploaded
 from palabre.voice_calls import invited_to, request_callback
 from workers.calls import queue_call
 
@@ -104,7 +105,9 @@ def audio(digest: str, suffix: str) -> Response:
     """A recording, by the SHA-256 of its bytes: what <Play> fetches; nothing else is served here."""
     if len(digest) != 64 or not all(ch in "0123456789abcdef" for ch in digest):
         abort(404)
-    path = find_recording(Path(config().FLOWS_DIR), digest, f".{suffix.lower()}")
+    settings = config()
+    folders = (Path(settings.FLOWS_DIR), Path(settings.INSTANCE_DIR) / "recordings")
+    path = next((found for folder in folders if (found := find_recording(folder, digest, f".{suffix.lower()}"))), None)
     if path is None:
         abort(404)
     response = send_file(path, mimetype=MIMETYPES[path.suffix.lower()], max_age=AUDIO_MAX_AGE_SECONDS, conditional=True)
@@ -241,10 +244,13 @@ def _flow_of(session: Session, conversation_id: int | None) -> Flow | None:
 
 def _recordings(settings: Config, flow: Flow | None) -> Recordings:
     """The flow's recordings, as URLs under this site (Twilio fetches them), or none."""
-    if flow is None or not (flow.audio or flow.voice_languages or any(q.audio for q in flow.questions)):
+    if flow is None:
+        return NoRecordings()
+    uploads = uploaded(settings.INSTANCE_DIR, flow.id)
+    if not (uploads or flow.audio or flow.voice_languages or any(q.audio for q in flow.questions)):
         return NoRecordings()
     base = settings.PUBLIC_BASE_URL or request.host_url.rstrip("/")
-    return FlowRecordings(flow, Path(settings.FLOWS_DIR), base)
+    return FlowRecordings(flow, Path(settings.FLOWS_DIR), base, uploads)
 
 
 def _help(ask: Ask, language: str) -> tuple[tuple[str, str], ...]:

@@ -2,7 +2,8 @@
 
 The name is the SHA-256 of the file's bytes: long and unguessable without the recording, cacheable
 for ever (a new recording is a new URL), and only files a flow may reference (.wav and .mp3 under
-FLOWS_DIR, where the flows and their `recordings/` folders live) are ever found under it.
+FLOWS_DIR, where the flows and their `recordings/` folders live, or uploaded by officials under
+INSTANCE_DIR/recordings/) are ever found under it.
 """
 
 from __future__ import annotations
@@ -59,14 +60,17 @@ def find_recording(folder: Path, digest: str, suffix: str) -> Path | None:
 class FlowRecordings:
     """A flow's recordings as URLs Twilio can <Play> (see bots/voice_twiml.Recordings)."""
 
-    def __init__(self, flow: Flow, folder: Path, base_url: str):
+    def __init__(self, flow: Flow, folder: Path, base_url: str, uploaded: dict[tuple[str, str], Path] | None = None):
         self.flow, self.folder, self.base_url = flow, folder, base_url
+        self.uploaded = uploaded or {}  # officials' uploads (palabre/recordings.py) win over the flow file's
 
     def url(self, key: str, language: str) -> str | None:
-        file = self._files(key).get(language)
-        if not file:
-            return None
-        path = self.folder / file
+        path = self.uploaded.get((key, language))
+        if path is None:
+            file = self._files(key).get(language)
+            if not file:
+                return None
+            path = self.folder / file
         digest = digest_of(path)
         return f"{self.base_url}{AUDIO_PATH}{digest}{path.suffix.lower()}" if digest else None
 

@@ -211,3 +211,23 @@ def ElementTree_tostring(twiml) -> str:  # noqa: N802
     from xml.etree import ElementTree
 
     return ElementTree.tostring(twiml.root, encoding="unicode")
+
+
+@pytest.mark.parametrize("digits", ["#", "**", "1234567890*#", "٣", "A", "0" * 200, "*0*9", "13"])
+def test_any_keys_get_an_answer_never_a_500(call, digits):
+    phone_call = call()
+    phone_call.answer()
+    phone_call.press("2")
+    twiml = phone_call.press(digits)
+    assert twiml.status == 200 and (twiml.gather is not None or twiml.hung_up)
+
+
+def test_read_keys_by_question_kind():
+    from bots.voice_keys import HELP, REPEAT, STOP, read_keys
+
+    assert read_keys("3", "choice").text == "3" and read_keys("9", "choice").command == STOP
+    assert read_keys("0", "yes_no").command == HELP and read_keys("*", "multi_choice").command == REPEAT
+    assert read_keys("13", "multi_choice").text == "1 3"
+    assert read_keys("9", "number").text == "9" and read_keys("0", "number").text == "0"  # numbers, not commands
+    assert read_keys("*9", "number").command == STOP and read_keys("*0", "number").command == HELP
+    assert read_keys("45#", "number").text == "45"
