@@ -46,7 +46,8 @@ def test_the_figures_read_true_and_fit_the_screen_in_both_languages_on_desktop_a
             page.wait_for_url(f"{served}/dashboard/")
             for lang in ("fr", "en"):
                 for name, url in (("consultation", "/dashboard/access-barriers"), ("results", "/results/access-barriers"), ("home", "/")):
-                    page.goto(f"{served}{url}?lang={lang}")
+                    response = page.goto(f"{served}{url}?lang={lang}")
+                    assert response is not None and response.status == 200, (url, lang, size, response and response.status)
                     page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
                     # Nothing wider than the screen: wide tables scroll inside their own box.
                     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (name, lang, size)
