@@ -16,7 +16,8 @@ from workers.queue import Queues, enqueue, redis_url
 from workers.send import SEND_RETRY_INTERVALS, job_id, send_message
 
 # Twilio long codes take about 1 message a second; Telegram about 30 a second overall.
-SENDS_PER_SECOND = {"sms": 1.0, "telegram": 25.0}
+# WhatsApp senders start at 80 messages a second on Meta's side; a tenth of that leaves room for replies.
+SENDS_PER_SECOND = {"sms": 1.0, "whatsapp": 8.0, "telegram": 25.0}
 JOB_PREFIX = "broadcast"  # see workers.send.JOB_PREFIX
 
 
