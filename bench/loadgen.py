@@ -22,7 +22,11 @@ from twilio.request_validator import RequestValidator
 # The shipped consultation (flows/library/access_barriers.yaml), answered in French.
 SMS_SCRIPT = ["AVIS", "1", "oui", "nord", "femme", "34", "1", "45", "1", "1", "2", "1", "4", "2", "PASSER"]
 USSD_SCRIPT = ["", "1", "1", "1", "1", "34", "1", "45", "1", "1", "2", "1", "4", "2", "0"]
+# A call: the first request has no keys; the free-text comment is passed over on voice.
+VOICE_SCRIPT = ["", "1", "1", "2", "1", "34", "1", "45", "1", "1", "2", "1", "14", "2"]
+SCRIPTS = {"sms": SMS_SCRIPT, "ussd": USSD_SCRIPT, "voice": VOICE_SCRIPT}
 SMS_DONE, USSD_DONE = "Merci !", "END Merci"
+DONE = {"sms": SMS_DONE, "ussd": USSD_DONE, "voice": SMS_DONE}
 _SEQUENCE = itertools.count()  # MessageSids unique across the threads of a process (with its pid, across processes)
 
 
@@ -31,7 +35,7 @@ class Spec:
     """What one load process does."""
 
     port: int
-    kind: str  # sms, ussd
+    kind: str  # sms, ussd, voice
     mode: str  # max, rate
     seconds: float
     concurrency: int  # citizens talking at once
@@ -91,7 +95,7 @@ def _citizen_loop(spec: Spec, citizens, deadline: float, slots, result: Result, 
     while time.perf_counter() < deadline:
         number = next(citizens)
         phone = f"+225079{number:07d}"  # Côte d'Ivoire mobile numbers in a block no operator has assigned
-        script = SMS_SCRIPT if spec.kind == "sms" else USSD_SCRIPT
+        script = SCRIPTS[spec.kind]
         answered = ""
         for step in range(len(script)):
             due = slots.get() if slots is not None else time.perf_counter()
@@ -113,7 +117,7 @@ def _citizen_loop(spec: Spec, citizens, deadline: float, slots, result: Result, 
                     result.latencies.append(latency)
                 else:
                     result.errors += 1
-        if spec.check_completion and (SMS_DONE if spec.kind == "sms" else USSD_DONE) in answered:
+        if spec.check_completion and DONE[spec.kind] in answered:
             with lock:
                 result.completed += 1
 
@@ -124,6 +128,14 @@ def _request(spec: Spec, phone: str, script: list[str], step: int, unique: str) 
         form = {"MessageSid": f"SM{unique:0>32}"[:34], "AccountSid": "AC" + "b" * 32, "From": phone, "To": "+22507000000",
                 "Body": script[step], "NumSegments": "1", "NumMedia": "0", "ApiVersion": "2010-04-01"}
         path = "/sms/twilio"
+        headers["X-Twilio-Signature"] = RequestValidator(spec.auth_token).compute_signature(spec.public_base_url + path, form)
+        return path, form, headers
+    if spec.kind == "voice":  # one CallSid for the whole call, each <Gather> action posting its step
+        form = {"CallSid": f"CA{phone[1:]:0>32}", "AccountSid": "AC" + "b" * 32, "From": phone, "To": "+22507000000",
+                "Direction": "inbound", "CallStatus": "in-progress" if step else "ringing", "ApiVersion": "2010-04-01"}
+        if step:
+            form["Digits"] = script[step]
+        path = f"/voice/twilio?step={step}" if step else "/voice/twilio"
         headers["X-Twilio-Signature"] = RequestValidator(spec.auth_token).compute_signature(spec.public_base_url + path, form)
         return path, form, headers
     form = {"sessionId": f"ATUid_{phone[1:]}", "serviceCode": "*384*123#", "phoneNumber": phone, "networkCode": "99999",

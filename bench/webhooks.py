@@ -1,4 +1,4 @@
-"""Benchmark the SMS and USSD webhooks under gunicorn on PostgreSQL, against a constant-TwiML ceiling.
+"""Benchmark the SMS, USSD and voice webhooks under gunicorn on PostgreSQL, against a constant-TwiML ceiling.
 
     .venv/bin/python bench/webhooks.py [--seconds 15] [--workers 4] [--threads 1] [--clients 2]
 
@@ -9,7 +9,7 @@ missing, migrated with `app.py init`, and emptied of conversations first) and Re
 Everything listens on 127.0.0.1 only; every phase is bounded in time, and the run stops by itself.
 
 Phases, each against a fresh gunicorn with the same settings: the full app at maximum
-throughput (SMS, then USSD), the full app at a fixed offered rate (SMS), then the bare Flask
+throughput (SMS, USSD, then voice calls), the full app at a fixed offered rate (SMS, then voice steps), then the bare Flask
 ceiling (bench/ceiling.py) at maximum throughput and at the same rate. Simulated citizens run
 complete conversations of the shipped consultation, with signed requests, from separate processes.
 """
@@ -61,7 +61,10 @@ def main() -> None:
         _warm_up(port, args)
         rows.append(("SMS, full path, max", _phase(port, "sms", "max", args)))
         rows.append(("USSD, full path, max", _phase(port, "ussd", "max", args)))
+        rows.append(("Voice, full path, max", _phase(port, "voice", "max", args)))
         rows.append((f"SMS, full path, {args.rate:g}/s offered", _phase(port, "sms", "rate", args)))
+        # A caller hears silence while we think: each keypad step should be answered within 100 ms (p99).
+        rows.append((f"Voice, full path, {args.rate:g}/s offered", _phase(port, "voice", "rate", args)))
     with _serve(gunicorn, "bench.ceiling:app", env) as port:
         _warm_up(port, args, ceiling=True)
         rows.append(("ceiling (constant TwiML), max", _phase(port, "sms", "max", args, ceiling=True)))
@@ -118,6 +121,8 @@ def _report(rows: list[tuple[str, Result]], args) -> None:
     p99 = figures[f"SMS, full path, {args.rate:g}/s offered"][1]
     print(f"\nSMS full path / ceiling throughput: {ratio:.2f} (target >= 0.5)")
     print(f"SMS full path p99 at {args.rate:g} messages/s offered: {p99:.1f} ms (target < 100 ms)")
+    voice_p99 = figures[f"Voice, full path, {args.rate:g}/s offered"][1]
+    print(f"Voice full path p99 at {args.rate:g} steps/s offered: {voice_p99:.1f} ms (target < 100 ms)")
     _chart(figures, ceiling_rate)
 
 
@@ -127,7 +132,7 @@ def _chart(figures: dict[str, tuple[float, float]], ceiling_rate: float) -> None
 
     rows = [("ceiling (constant TwiML)", ceiling_rate, f"{ceiling_rate:.0f}/s"),
             ("target: half the ceiling", ceiling_rate / 2, f"{ceiling_rate / 2:.0f}/s")]
-    for name in ("SMS, full path, max", "USSD, full path, max"):
+    for name in ("SMS, full path, max", "USSD, full path, max", "Voice, full path, max"):
         rate = figures[name][0]
         rows.append((name.replace(", max", ""), rate, f"{rate:.0f}/s ({rate / ceiling_rate:.2f})" if ceiling_rate else ""))
     CHART.parent.mkdir(exist_ok=True)

@@ -147,14 +147,14 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
     key = f"{call_sid}:{step}"
     if _seen(session, key):  # Twilio retried a step we took: never read its keys a second time
         return _again(session, settings, phone, action), []
-    text, consultation = "", None
+    text, consultation, shown = "", None, None
     if step == 0 and outbound:  # a call we placed to invite them: to that consultation
         consultation = invited_to(session, call_sid)
     if step > 0:
         shown = _pending(session, settings, phone)
         if shown is None:
             return _again(session, settings, phone, action), []
-        flow, ask, language = shown
+        flow, ask, language, _conversation = shown
         keys = read_keys(digits, ask.kind)
         if keys.command == REPEAT:
             return render_question(ask, language, action, _recordings(settings, flow)), []
@@ -173,7 +173,8 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
         outcomes.append(skipped)
         events = [event for event in events if not isinstance(event, Ask)] + skipped.events  # never said: passed over
     language = next((o.language for o in reversed(outcomes) if o.language), None) or _language(session, outcome)
-    recordings = _recordings(settings, _flow_of(session, outcomes[-1].conversation_id))
+    same = shown is not None and shown[3] == outcomes[-1].conversation_id  # the flow read above: no second read
+    recordings = _recordings(settings, shown[0] if same else _flow_of(session, outcomes[-1].conversation_id))  # type: ignore[index]
     if not events:  # someone who opted out: the shared path stays silent, a call must say something
         session.commit()
         return render_goodbye("voice_already_out", words("already_out", language), language, recordings), []
@@ -207,7 +208,7 @@ def _again(session: Session, settings: Config, phone: str, action: str) -> str:
     participant = find_participant(session, settings, phone)
     shown = _pending(session, settings, phone, participant)
     if shown is not None:
-        flow, ask, language = shown
+        flow, ask, language, _conversation = shown
         return render_question(ask, language, action, _recordings(settings, flow))
     language = _latest_language(session, participant.id) if participant is not None else "fr"
     recordings = _recordings(settings, _flow_of(session, _latest_conversation(session, participant)))
@@ -217,8 +218,8 @@ def _again(session: Session, settings: Config, phone: str, action: str) -> str:
 
 
 def _pending(session: Session, settings: Config, phone: str,
-             participant: Participant | None = None) -> tuple[Flow, Ask, str] | None:
-    """The flow, question and language a caller's active conversation waits on, if any."""
+             participant: Participant | None = None) -> tuple[Flow, Ask, str, int] | None:
+    """The flow, question, language and id of the conversation a caller's call waits on, if any."""
     participant = participant or find_participant(session, settings, phone)
     conversation = session.get(Conversation, _latest_conversation(session, participant)) if participant else None
     if conversation is None or conversation.status != ACTIVE:
@@ -227,7 +228,7 @@ def _pending(session: Session, settings: Config, phone: str,
     if state.current is None:
         return None
     flow = flow_of(conversation.consultation)
-    return flow, engine.ask(flow, state, flow.question(state.current)), state.language
+    return flow, engine.ask(flow, state, flow.question(state.current)), state.language, conversation.id
 
 
 def _latest_conversation(session: Session, participant: Participant | None) -> int | None:
