@@ -130,3 +130,19 @@ def speak(parent, key: str, text: str, language: str, audio: Recordings) -> None
         parent.play(url)
     elif text and not audio.spoken_only(language):  # never the first language's text in an English voice
         parent.say(text, language=SAY_LANGUAGES.get(language, "en-US"))
+
+
+def spoken(events: Iterable[Event], language: str, audio: Recordings = no_audio) -> list[str]:
+    """What a caller hears for these events, line by line, then the keys the call waits for (the simulator's view)."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(render(events, language, "/voice/twilio", audio))
+    lines = [f"▶ {node.text}" if node.tag == "Play" else (node.text or "") for node in root.iter() if node.tag in ("Say", "Play")]
+    gather = root.find("Gather")
+    if gather is None:
+        lines.append("☎ ✕")  # hangs up
+    elif gather.get("numDigits") == "1":
+        lines.append("⌨ 1")  # one key
+    else:
+        lines.append("⌨ … #")  # keys, then the hash key
+    return lines

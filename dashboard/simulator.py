@@ -1,4 +1,4 @@
-"""Try a consultation as a citizen, with its SMS, USSD and Telegram renderings side by side; nothing is stored."""
+"""Try a consultation as a citizen, with its SMS, USSD, Telegram and voice renderings side by side; nothing is stored."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from palabre.sms_segments import count_segments
 from bots.text import render_messages
 from bots.ussd_screen import render_screen
+from bots.voice_twiml import spoken
 from dashboard.consultations import consultation_or_404
 from dashboard.security import check_csrf, login_required
 from flows import engine
@@ -22,8 +23,8 @@ MAX_INPUT = 1600  # an SMS body's limit
 HISTORY = 30
 
 
-def render_views(events: list[Event], finished: bool) -> dict:
-    """The three channels' views of one step, as plain data (kept in the session between requests)."""
+def render_views(events: list[Event], finished: bool, language: str = "fr") -> dict:
+    """The four channels' views of one step, as plain data (kept in the session between requests)."""
     asks = [e for e in events if isinstance(e, Ask)]
     question = asks[-1] if asks else None
     return {
@@ -37,6 +38,7 @@ def render_views(events: list[Event], finished: bool) -> dict:
                 "buttons": [[str(i), label] for i, (_, label) in enumerate(question.options, 1)],
             },
         },
+        "voice": spoken(events, language),  # the spoken script, then the keys it waits for
     }
 
 
@@ -60,6 +62,6 @@ def simulate(slug: str):
         saved["history"] = (saved["history"] + [text])[-HISTORY:]
     else:
         return render_template("simulator.html", consultation=consultation, **saved)
-    saved.update(state=state.to_json(), view=render_views(events, state.status != ACTIVE), finished=state.status != ACTIVE)
+    saved.update(state=state.to_json(), view=render_views(events, state.status != ACTIVE, state.language), finished=state.status != ACTIVE)
     session[key] = saved
     return render_template("simulator.html", consultation=consultation, **saved)
