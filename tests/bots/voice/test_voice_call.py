@@ -231,3 +231,25 @@ def test_read_keys_by_question_kind():
     assert read_keys("9", "number").text == "9" and read_keys("0", "number").text == "0"  # numbers, not commands
     assert read_keys("*9", "number").command == STOP and read_keys("*0", "number").command == HELP
     assert read_keys("45#", "number").text == "45"
+
+
+def test_no_phone_number_in_the_logs_of_a_call(call, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    phone_call = call()
+    phone_call.answer()
+    for key in ENGLISH_KEYS[:5]:
+        phone_call.press(key)
+    call(phone="Anonymous").answer()
+    assert caplog.records and PHONE not in caplog.text and PHONE[1:] not in caplog.text
+
+
+def test_a_forged_status_callback_is_refused(loaded, client, db):
+    form = payload("voice_status")
+    forged = signature(form, "/voice/twilio/status", token="not-the-token")
+    assert client.post("/voice/twilio/status", data=form, headers={"X-Twilio-Signature": forged}).status_code == 403
+    from fakes.twilio_requests import post_signed
+
+    assert post_signed(client, "/voice/twilio/status", payload("voice_status", CallStatus=None)).status_code == 400
+    assert post_signed(client, "/voice/twilio/status", payload("voice_status", CallStatus="ringing")).status_code == 200

@@ -1,0 +1,166 @@
+"""One step of a call: the keys pressed read against the pending question, handed to the shared path once, TwiML back.
+
+    step 0 (the call comes in, or we placed it): resume or start, intro, first question
+    step N: Digits read for the question asked (bots/voice_keys.py): * and 0 are answered here,
+            nothing stored; anything else goes to palabre.inbound under `<CallSid>:<N>`
+    a step seen before (Twilio retried it): the question now pending, its keys never read again
+    free-text questions: passed over with the engine's skip word (a keypad cannot write)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bots.text import render_messages
+from bots.ussd_session import find_participant
+from bots.voice_audio import FlowRecordings
+from bots.voice_keys import HELP, ONE_KEY_KINDS, REPEAT, STOP, read_keys
+from bots.voice_twiml import NoRecordings, Recordings, render, render_goodbye, render_question
+from flows import engine
+from flows.events import Ask, OptedOut
+from flows.model import Flow
+from flows.state import ACTIVE, State
+from flows.voice_prompts import words
+from models import Conversation, InboundMessage, Participant
+from palabre import identity
+from palabre.config import Config
+from palabre.consultations import flow_of
+from palabre.inbound import Inbound, Outcome, handle_inbound
+from palabre.outbound import record_inline_replies
+from palabre.recordings import uploaded
+from palabre.voice_calls import invited_to
+
+CHANNEL = "voice"
+PATH = "/voice/twilio"
+# A flow's free-text questions cannot be answered on a keypad: each is passed over with the
+# engine's own skip word (an optional one is skipped; a required one, after its tries, is
+# recorded as not understood), at most this many times in one step.
+SKIP_WORD = "skip"
+MAX_SKIPS = 30
+
+
+def answer(session: Session, settings: Config, call_sid: str, step: int, phone: str, digits: str,
+           now: datetime, outbound: bool = False, base_url: str = "") -> tuple[str, list[Outcome]]:
+    """The TwiML for one step of a call, and the outcomes to act on once committed; the step is applied once."""
+    action = f"{PATH}?step={step + 1}"
+    key = f"{call_sid}:{step}"
+    if _seen(session, key):  # Twilio retried a step we took: never read its keys a second time
+        return _again(session, settings, phone, action, base_url), []
+    text, consultation, shown = "", None, None
+    if step == 0 and outbound:  # a call we placed to invite them: to that consultation
+        consultation = invited_to(session, call_sid)
+    if step > 0:
+        shown = _pending(session, settings, phone)
+        if shown is None:
+            return _again(session, settings, phone, action, base_url), []
+        flow, ask, language, _conversation = shown
+        keys = read_keys(digits, ask.kind)
+        if keys.command == REPEAT:
+            return render_question(ask, language, action, _recordings(settings, base_url, flow)), []
+        if keys.command == HELP:
+            return render_question(ask, language, action, _recordings(settings, base_url, flow), before=_help(ask, language)), []
+        text = "STOP" if keys.command == STOP else keys.text
+    outcome = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, text, external_id=key,
+                                                        consultation=consultation, new_session=step == 0), now)
+    if outcome.duplicate:  # the same step, taken meanwhile by another process (or a flood of calls)
+        session.rollback()
+        return _again(session, settings, phone, action, base_url), []
+    outcomes, events = [outcome], list(outcome.events)
+    while not outcomes[-1].finished and _asks_text(events) and len(outcomes) <= MAX_SKIPS:
+        skipped = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, SKIP_WORD,
+                                                            external_id=f"{key}:skip{len(outcomes)}"), now)
+        outcomes.append(skipped)
+        events = [event for event in events if not isinstance(event, Ask)] + skipped.events  # never said: passed over
+    language = next((o.language for o in reversed(outcomes) if o.language), None) or _language(session, outcome)
+    same = shown is not None and shown[3] == outcomes[-1].conversation_id  # the flow read above: no second read
+    recordings = _recordings(settings, base_url, shown[0] if same else _flow_of(session, outcomes[-1].conversation_id))  # type: ignore[index]
+    if not events:  # someone who opted out: the shared path stays silent, a call must say something
+        session.commit()
+        return render_goodbye("voice_already_out", words("already_out", language), language, recordings), []
+    if any(isinstance(event, OptedOut) for event in events):
+        xml = render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
+    else:
+        xml = render(events, language, action, recordings)
+    record_inline_replies(session, outcome.participant_id, CHANNEL, ["\n".join(render_messages(events))],  # type: ignore[arg-type]
+                          outcomes[-1].conversation_id, outcome.inbound_id, now)
+    session.commit()
+    return xml, outcomes
+
+
+def _seen(session: Session, key: str) -> bool:
+    return session.scalar(select(InboundMessage.id).where(InboundMessage.channel == CHANNEL,
+                                                          InboundMessage.external_id == key)) is not None
+
+
+def _again(session: Session, settings: Config, phone: str, action: str, base_url: str) -> str:
+    """A step with nothing new: the question now pending, or goodbye when nothing is."""
+    participant = find_participant(session, settings, phone)
+    shown = _pending(session, settings, phone, participant)
+    if shown is not None:
+        flow, ask, language, _conversation = shown
+        return render_question(ask, language, action, _recordings(settings, base_url, flow))
+    language = _latest_language(session, participant.id) if participant is not None else "fr"
+    recordings = _recordings(settings, base_url, _flow_of(session, _latest_conversation(session, participant)))
+    if participant is not None and participant.opted_out:
+        return render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
+    return render_goodbye("voice_goodbye", words("goodbye", language), language, recordings)
+
+
+def _pending(session: Session, settings: Config, phone: str,
+             participant: Participant | None = None) -> tuple[Flow, Ask, str, int] | None:
+    """The flow, question, language and id of the conversation a caller's call waits on, if any."""
+    participant = participant or find_participant(session, settings, phone)
+    conversation = session.get(Conversation, _latest_conversation(session, participant)) if participant else None
+    if conversation is None or conversation.status != ACTIVE:
+        return None
+    state = State.from_json(conversation.state)
+    if state.current is None:
+        return None
+    flow = flow_of(conversation.consultation)
+    return flow, engine.ask(flow, state, flow.question(state.current)), state.language, conversation.id
+
+
+def _latest_conversation(session: Session, participant: Participant | None) -> int | None:
+    if participant is None:
+        return None
+    return session.scalar(select(Conversation.id).where(Conversation.participant_id == participant.id)
+                          .order_by(Conversation.id.desc()).limit(1))
+
+
+def _flow_of(session: Session, conversation_id: int | None) -> Flow | None:
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    return flow_of(conversation.consultation) if conversation is not None else None
+
+
+def _recordings(settings: Config, base_url: str, flow: Flow | None) -> Recordings:
+    """The flow's recordings, as URLs under this site (Twilio fetches them), or none."""
+    if flow is None:
+        return NoRecordings()
+    uploads = uploaded(settings.INSTANCE_DIR, flow.id)
+    if not (uploads or flow.audio or flow.voice_languages or any(q.audio for q in flow.questions)):
+        return NoRecordings()
+    return FlowRecordings(flow, Path(settings.FLOWS_DIR), settings.PUBLIC_BASE_URL or base_url, uploads)
+
+
+def _help(ask: Ask, language: str) -> tuple[tuple[str, str], ...]:
+    how = "help_one_key" if ask.kind in ONE_KEY_KINDS else "help_number" if ask.kind == "number" else "help_multi"
+    return (f"voice_{how}", words(how, language)), ("voice_keys", words("keys", language))
+
+
+def _asks_text(events: list) -> bool:
+    asks = [event for event in events if isinstance(event, Ask)]
+    return bool(asks) and asks[-1].kind == "text"
+
+
+def _language(session: Session, outcome: Outcome) -> str:
+    return _latest_language(session, outcome.participant_id) if outcome.participant_id else "fr"
+
+
+def _latest_language(session: Session, participant_id: int) -> str:
+    language = session.scalar(select(Conversation.language).where(Conversation.participant_id == participant_id)
+                              .order_by(Conversation.id.desc()).limit(1))
+    return language or "fr"
