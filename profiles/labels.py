@@ -8,6 +8,8 @@ from flows.model import Dimension, Flow, Indicator
 from flows.page_labels import question_label
 
 CHANNEL_NAMES = {"sms": "SMS", "ussd": "USSD", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Voice", "chat": "Chat", "paper": "Paper", "assisted": "Assisted"}
+# Channels named by a word rather than a brand: in the page's language where it has one.
+CHANNEL_WORDS = {"voice": {"fr": "Appel", "en": "Voice call"}}
 # Each language by its own name, as a reader of that language writes it (flows spell them GSM-7 for SMS).
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "es": "Español", "pt": "Português", "ar": "العربية", "sw": "Kiswahili"}
 NO_ANSWER = {"fr": "sans réponse", "en": "no answer", "es": "sin respuesta", "pt": "sem resposta"}
@@ -34,7 +36,8 @@ def value_label(flow: Flow, group: str, value: Any) -> dict[str, str]:
     if question is not None and question.bands:  # "Âge 60+" rather than a bare "60+"
         return {lang: f"{question_label(question, lang)} {value}" for lang in flow.languages}
     if group == "channel":
-        return {lang: CHANNEL_NAMES.get(str(value), str(value)) for lang in flow.languages}
+        words = CHANNEL_WORDS.get(str(value), {})
+        return {lang: words.get(lang) or CHANNEL_NAMES.get(str(value), str(value)) for lang in flow.languages}
     return {lang: str(value) for lang in flow.languages}
 
 

@@ -109,3 +109,4 @@ def test_flows_validate_and_audio_checklist_commands(runner, folder):
     listed = runner.invoke(args=["flows", "audio-checklist", str(FLOW)])
     assert listed.exit_code == 0
     assert "== wo (spoken only" in listed.output and "recordings/wo/age.wav\tQuel age avez-vous ?" in listed.output
+
