@@ -24,6 +24,7 @@ class Unfinished:
     current: str | None = None  # the question awaiting an answer, when known
     history: tuple[str, ...] = ()  # questions answered or skipped, in order, when known
     idle: bool = True  # for an active conversation: unanswered long enough to count as dropped
+    count: int = 1  # identical conversations this record stands for (a file's repeated rows)
 
 
 @dataclass
@@ -98,12 +99,12 @@ def completion_funnel(
         where = awaiting_question(flow, record) if dropped else None
         for key in _keys(record.channel, record.language):
             tally = tallies[key]
-            tally.consented += passed
+            tally.consented += passed * record.count
             if record.status == ACTIVE and not record.idle:
-                tally.in_progress += 1
+                tally.in_progress += record.count
             elif dropped:
-                tally.dropped += 1
-                tally.dropped_at[where or "(end)"] += 1
+                tally.dropped += record.count
+                tally.dropped_at[where or "(end)"] += record.count
     order = {q.id: i for i, q in enumerate(flow.questions)}
     result = {"overall": _json(tallies[("overall", None)], _invited(invited, None), order)}
     for index, attribute in enumerate(BY):
