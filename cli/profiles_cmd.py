@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from cli.progress import ProgressBar
 from flows.loader import check_flow_file
 from flows.model import Flow
 from models import CensusTargets, utcnow
@@ -61,7 +62,8 @@ def register(app: Flask) -> None:
                 _fail(targets_path, exc.problems)
         cell = min_cell or flow.profile.min_cell or config().MIN_CELL  # type: ignore[union-attr]
         try:
-            profile = profile_from_csv(flow, io.StringIO(read_text(responses)), cell, targets, _trim(trim_ratio))
+            with ProgressBar(f"reading {responses}") as progress:
+                profile = profile_from_csv(flow, io.StringIO(read_text(responses)), cell, targets, _trim(trim_ratio), progress)
         except ResponsesInvalid as exc:
             _fail(responses, exc.problems)
         except ProfileError as exc:
@@ -104,7 +106,8 @@ def register(app: Flask) -> None:
             consultation_id = _consultation(session, slug).id
         started = time.perf_counter()
         try:
-            snapshot = aggregate(database(), config(), consultation_id, trim_ratio=_trim(trim_ratio))
+            with ProgressBar(f"{slug}: facts of new responses") as progress:  # long only after a profile change
+                snapshot = aggregate(database(), config(), consultation_id, trim_ratio=_trim(trim_ratio), progress=progress)
         except (NoProfile, ProfileError) as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{slug}: snapshot {snapshot.id} stored, {snapshot.responses} completed responses, "
