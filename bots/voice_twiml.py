@@ -23,8 +23,8 @@ from typing import Iterable, Protocol
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bots.voice_keys import MAX_KEYED_OPTIONS, ONE_KEY_KINDS
-from flows.voice_prompts import SAY_LANGUAGES, words
 from flows.events import Ask, Event, Say
+from flows.voice_prompts import SAY_LANGUAGES, words
 
 # Seconds Twilio waits for the first key, and between keys, before posting what it has.
 GATHER_TIMEOUT_SECONDS = 8
