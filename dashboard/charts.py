@@ -124,3 +124,48 @@ def stacked_shares(rows: Sequence[tuple[str, dict[str, float]]], parts: Sequence
             x += w
     body.append(_legend(list(parts), label_w, row_h * len(rows) + 10))
     return _svg(width, height, "".join(body), title)
+
+
+def groups_at_risk(rows: Sequence[dict], parts: Sequence[str], title: str, legend_title: str) -> str:
+    """The groups most at risk and why, narrow enough for a phone: each group's name above its bar, not beside it.
+
+    Each row: {"label", "H", "low", "high", "reliable", "value" (text), "shares" {part: share of M0}, "why" (text)}.
+    The dark bar is the share at risk (hollow when unreliable) with its 95% interval drawn under it; the thin
+    patterned bar under that splits the group's risk between the parts (dimensions), as the legend on top names them.
+    The 400-unit width keeps 12-unit text at about 11 px on a 390 px phone; CSS caps the width on a desktop.
+    """
+    width, plot_w, row_h = 400, 272, 78
+    columns = 2
+    legend_rows = (len(parts) + columns - 1) // columns
+    top = 22 + legend_rows * 18 + 8
+    height = top + row_h * len(rows) + 20
+
+    def x(share: float) -> float:
+        return plot_w * min(max(share, 0.0), 1.0)
+
+    body = [f'<text x="0" y="14" font-size="12">{escape(_fit(legend_title, width))}</text>']
+    for p, part in enumerate(parts):
+        lx, ly = (p % columns) * (width // columns), 22 + (p // columns) * 18
+        body.append(f'<rect x="{lx}" y="{ly}" width="14" height="12" fill="{_fill(p)}" stroke="#000"/>'
+                    f'<text x="{lx + 19}" y="{ly + 11}" font-size="12">{escape(_fit(part, width // columns - 24))}</text>')
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        body.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{height - 16}" stroke="#bbb" stroke-dasharray="2,3"/>'
+                    f'<text x="{min(max(x(tick), 8), plot_w - 8):.1f}" y="{height - 4}" font-size="11" text-anchor="middle">{int(tick * 100)}%</text>')
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        filled = "#222" if row["reliable"] else "#fff"
+        body.append(f'<text x="0" y="{y + 13}" font-size="14" font-weight="bold"><title>{escape(row["label"])}</title>'
+                    f'{escape(_fit(row["label"], width, 14))}</text>'
+                    f'<rect x="0" y="{y + 19}" width="{max(x(row["H"]), 1):.1f}" height="14" fill="{filled}" stroke="#000" stroke-width="1.5"/>'
+                    f'<text x="{plot_w + 8}" y="{y + 31}" font-size="13">{escape(row["value"])}</text>'
+                    f'<path d="M{x(row["low"]):.1f} {y + 35}v6M{x(row["low"]):.1f} {y + 38}H{x(row["high"]):.1f}M{x(row["high"]):.1f} {y + 35}v6" '
+                    f'stroke="#000" stroke-width="1.5" fill="none"/>')
+        left = 0.0
+        for p, part in enumerate(parts):
+            w = plot_w * max(row["shares"].get(part, 0.0), 0.0)
+            if w > 0:
+                body.append(f'<rect x="{left:.1f}" y="{y + 45}" width="{w:.1f}" height="10" fill="{_fill(p)}" stroke="#000" stroke-width=".7"/>')
+                left += w
+        if row.get("why"):
+            body.append(f'<text x="0" y="{y + 70}" font-size="12">{escape(_fit(row["why"], width))}</text>')
+    return _svg(width, height, "".join(body), title).replace('<svg ', '<svg class="narrow" ', 1)

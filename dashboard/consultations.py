@@ -15,6 +15,9 @@ from dashboard.profile_view import (
 from dashboard.progress import progress_of
 from dashboard.reach import reach_of
 from dashboard.security import admin_required, check_csrf, login_required
+from dashboard.outbox_panel import outbox_panel
+from dashboard.headline import at_risk_chart, top_at_risk, weighting_of, weighting_sentence
+from flows.state import ACTIVE
 from models import CLOSED, OPEN, Action, Consultation, Conversation
 from palabre.aggregate import latest_snapshot
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation, set_status
@@ -69,7 +72,7 @@ def index():
         {"consultation": c, "flow": flow_of(c), "reach": reach_of(c, config()), "counts": counts.get(c.id, {})}
         for c in consultations
     ]
-    return render_template("consultations.html", rows=rows, outbox=status_counts(session), retrying=waiting(session))
+    return render_template("consultations.html", rows=rows, outbox=outbox_panel(status_counts(session)), retrying=waiting(session))
 
 
 @bp.post("/<slug>/status")
@@ -80,6 +83,11 @@ def change_status(slug: str):
     status = request.form.get("status")
     if status not in (OPEN, CLOSED):
         abort(422, _("Status must be open or closed."))
+    if status == CLOSED and consultation.status == OPEN and request.form.get("confirm") != "yes":
+        # Closing stops citizens from starting it: a second, explicit step, never one stray click.
+        in_progress = db_session().scalar(select(func.count()).where(
+            Conversation.consultation_id == consultation.id, Conversation.status == ACTIVE))
+        return render_template("close_confirm.html", consultation=consultation, in_progress=in_progress or 0)
     set_status(db_session(), consultation, status)
     db_session().commit()
     flash(_("%(slug)s is now %(status)s.", slug=slug, status=_(status)))
@@ -126,6 +134,8 @@ def detail(slug: str):
                                               list(dims.values()), _("What drives exclusion in each group (share of M0)"))
     overall = figure(flow, "", data.get("overall") or {}, language) if data else None
     weighting = ((data.get("representativeness") or {}).get("weighting") or {}) if data else {}
+    top = top_at_risk(groups)
+    charts["at_risk"] = at_risk_chart(flow, top, language)
     return render_template(
         "consultation.html", consultation=consultation, flow=flow, progress=progress, snapshot=snapshot, data=data,
         overall=overall, groups=groups, dims=dims, indicators=indicator_rows(flow, data.get("overall") or {}, language),
@@ -133,5 +143,6 @@ def detail(slug: str):
         variable_label=lambda variable: group_label(flow, variable, language),
         target=lambda g: target_label(flow, g.get("variable", ""), g.get("value", ""), language),
         weighting_error=translated_problem(weighting["error"], flow) if weighting.get("error") else None,
+        top=top, weighted=weighting_sentence(weighting_of(flow, data, language)),
     )
 

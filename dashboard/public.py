@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from dashboard.consultations import consultation_or_404
+from dashboard.headline import at_risk_chart, top_at_risk, weighting_of, weighting_sentence
 from dashboard.profile_view import dimension_labels, figure, min_cell_of, ranked_groups
 from flows.state import COMPLETED
 from models import DRAFT, Action, Conversation
@@ -58,10 +59,12 @@ def results(slug: str):
     ).all())
     total, channels = published_channels(by_channel, min_cell)
     overall = figure(flow, "", data.get("overall") or {}, language) if data else None
-    top = [g for g in ranked_groups(flow, data, language) if not g.suppressed and g.reliable][:TOP_GROUPS] if data else []
+    # Only published groups, and only reliable ones: the public reads no figure it should not lean on.
+    top = top_at_risk(ranked_groups(flow, data, language), reliable_only=True, count=TOP_GROUPS) if data else []
     actions = list(session.scalars(select(Action).where(Action.consultation_id == consultation.id).order_by(Action.due_date, Action.id)))
     return render_template(
         "results.html", consultation=consultation, flow=flow, total=total, channels=channels,
         overall=overall, top=top, findings=(data.get("findings") or {}).get(language, []), actions=actions,
         dims=dimension_labels(flow, language), min_cell=min_cell, snapshot=snapshot, main_dimensions=main_dimensions,
+        chart=at_risk_chart(flow, top, language), weighted=weighting_sentence(weighting_of(flow, data, language)),
     )

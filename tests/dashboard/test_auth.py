@@ -62,7 +62,7 @@ def test_an_analyst_reads_but_cannot_close_a_consultation(analyst):
 
 def test_an_admin_closes_and_reopens_a_consultation(admin):
     token = csrf_from(admin.get("/dashboard/").data)
-    assert admin.post("/dashboard/access-barriers/status", data={"status": "closed", "csrf_token": token}).status_code == 302
+    assert admin.post("/dashboard/access-barriers/status", data={"status": "closed", "confirm": "yes", "csrf_token": token}).status_code == 302
     assert b"badge closed" in admin.get("/dashboard/").data
     assert admin.post("/dashboard/access-barriers/status", data={"status": "bogus", "csrf_token": token}).status_code == 422
 
