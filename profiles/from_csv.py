@@ -115,23 +115,34 @@ def _combinations(columns: list[Column]) -> list[tuple[list, int]]:
     """Each distinct combination of the columns' values present in the rows, with its count."""
     if not columns or len(columns[0].codes) == 0:
         return []
-    widths = [max(len(column.values), 1) for column in columns]
-    if math.prod(widths) >= 1 << 62:  # too many distinct values for one integer key: sort the rows
-        present_rows, counts = np.unique(np.stack([c.codes for c in columns], axis=1), axis=0, return_counts=True)
-        return [([c.values[code] for c, code in zip(columns, row)], count)
-                for row, count in zip(present_rows.tolist(), counts.tolist())]
-    key = np.zeros(len(columns[0].codes), dtype=np.int64)
-    for column, width in zip(columns, widths):  # mixed radix
-        key = key * width + column.codes
-    present, counts = np.unique(key, return_counts=True)
-    found = []
-    for value, count in zip(present.tolist(), counts.tolist()):
-        values = []
-        for column in reversed(columns):
-            value, code = divmod(value, max(len(column.values), 1))
-            values.append(column.values[code])
-        found.append((values[::-1], count))
-    return found
+    present, counts, _ = _distinct_rows([column.codes for column in columns], [len(column.values) for column in columns])
+    decoded = [_objects(column.values)[codes].tolist() for column, codes in zip(columns, present)]
+    return list(zip(map(list, zip(*decoded)), counts.tolist()))
+
+
+def _distinct_rows(codes: list[np.ndarray], widths: list[int]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The distinct rows of these code columns (one array per column), each one's count and first row."""
+    widths = [max(width, 1) for width in widths]
+    if math.prod(widths) >= 1 << 62:  # too many distinct values for one integer key: sort the rows themselves
+        rows, first, counts = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_counts=True)
+        return list(rows.T), counts, first
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for column, width in zip(codes, widths):  # mixed radix
+        key = key * width + column
+    present, first, counts = np.unique(key, return_index=True, return_counts=True)
+    decoded = []
+    for width in reversed(widths):
+        present, code = np.divmod(present, width)
+        decoded.append(code)
+    return decoded[::-1], counts, first
+
+
+def _objects(values) -> np.ndarray:
+    """Values as an object array, for indexing (a list stays one value, not a second dimension)."""
+    array = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        array[i] = value
+    return array
 
 
 def _unfinished(flow: Flow, columns: dict[str, Column], rows: np.ndarray) -> list[Unfinished]:
@@ -154,9 +165,9 @@ def _unfinished(flow: Flow, columns: dict[str, Column], rows: np.ndarray) -> lis
             keys.append(column.codes[rows])
         else:
             keys.append(np.array([v is not None for v in column.values], dtype=np.intp)[column.codes[rows]])
-    _, first, counts = np.unique(np.stack(keys, axis=1), axis=0, return_index=True, return_counts=True)
+    _, counts, first = _distinct_rows(keys, [int(key.max(initial=0)) + 1 for key in keys])
     found = []
-    for row, count in zip(rows[first].tolist(), counts.tolist()):
+    for row, count in zip(rows[first].tolist(), counts.tolist()):  # the first row stands for its kind
         values = {name: column.values[column.codes[row]] for name, column in columns.items()}
         answers = {"channel": values.pop("channel"), "language": values.pop("language")}
         status = values.pop("status")
