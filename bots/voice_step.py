@@ -41,6 +41,10 @@ PATH = "/voice/twilio"
 # recorded as not understood), at most this many times in one step.
 SKIP_WORD = "skip"
 MAX_SKIPS = 30
+# An answering machine, or a phone put down without hanging up, never presses a key: at this many
+# timeouts in a row (one question moved on by the engine after its 3 tries, the next one unanswered
+# twice) the call ends, and the next call resumes where it stopped, instead of walking the flow on silence.
+MAX_SILENT_STEPS = 6
 
 
 def answer(session: Session, settings: Config, call_sid: str, step: int, phone: str, digits: str,
@@ -58,6 +62,9 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
         if shown is None:
             return _again(session, settings, phone, action, base_url), []
         flow, ask, language, _conversation = shown
+        if not digits.strip() and _silent_before(session, call_sid, step) >= MAX_SILENT_STEPS - 1:
+            return render_goodbye("voice_silent", words("silent", language), language,
+                                  _recordings(settings, base_url, flow)), []
         keys = read_keys(digits, ask.kind)
         if keys.command == REPEAT:
             return render_question(ask, language, action, _recordings(settings, base_url, flow)), []
@@ -89,6 +96,19 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
                           outcomes[-1].conversation_id, outcome.inbound_id, now)
     session.commit()
     return xml, outcomes
+
+
+def _silent_before(session: Session, call_sid: str, step: int) -> int:
+    """How many steps just before this one, in this call, were timeouts (stored with no keys)."""
+    keys = [f"{call_sid}:{n}" for n in range(max(1, step - MAX_SILENT_STEPS), step)]
+    texts = dict(session.execute(select(InboundMessage.external_id, InboundMessage.text).where(
+        InboundMessage.channel == CHANNEL, InboundMessage.external_id.in_(keys))).all())
+    silent = 0
+    for key in reversed(keys):
+        if texts.get(key) != "":
+            break
+        silent += 1
+    return silent
 
 
 def _seen(session: Session, key: str) -> bool:

@@ -28,6 +28,8 @@ WORDS = {
     "already_out": {"fr": "Vous avez demandé à ne plus être contacté. Envoyez START par SMS pour revenir. Au revoir.",
                     "en": "You asked not to be contacted. Text START to come back. Goodbye."},
     "goodbye": {"fr": "Merci, au revoir.", "en": "Thank you, goodbye."},
+    "silent": {"fr": "Nous n'entendons aucune touche. Rappelez quand vous voulez : nous reprendrons ici. Au revoir.",
+               "en": "We hear no keys. Call again any time: we will pick up here. Goodbye."},
     # Said instead of the engine's re-prompt in a voice-only language (the engine's words are text).
     "not_understood": {"fr": "Réponse non comprise, essayez encore.", "en": "Sorry, that answer was not understood; try again."},
     "unavailable": {"fr": "Service indisponible, rappelez plus tard.", "en": "Service unavailable, please call again later."},

@@ -253,3 +253,21 @@ def test_a_forged_status_callback_is_refused(loaded, client, db):
 
     assert post_signed(client, "/voice/twilio/status", payload("voice_status", CallStatus=None)).status_code == 400
     assert post_signed(client, "/voice/twilio/status", payload("voice_status", CallStatus="ringing")).status_code == 200
+
+
+def test_a_call_nobody_answers_hangs_up_after_two_silent_questions_and_resumes_later(call, db):
+    phone_call = call()
+    phone_call.answer()
+    phone_call.press("2")
+    phone_call.press("1")
+    for _ in range(5):  # district, then gender, moved on by three timeouts each... until the sixth
+        twiml = phone_call.press("")
+        assert twiml.gather is not None
+    twiml = phone_call.press("")
+    assert twiml.hung_up and "We hear no keys" in twiml.text
+    with db.session() as session:
+        conversation = session.scalar(select(Conversation))
+        recorded = {a.question_id for a in session.scalars(select(Answer))}
+    assert conversation.status == "active" and "age" not in recorded  # the machine did not walk the flow
+    resumed = call(sid="CA" + "5" * 32).answer()
+    assert "Picking up where you left off." in resumed.said and resumed.gather is not None
