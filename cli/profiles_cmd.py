@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
     @click.option("--trim-ratio", type=click.FloatRange(min=0), default=DEFAULT_TRIM_RATIO, show_default=True,
                   help="Keep every weight within this factor of the mean (0: no trimming).")
     @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
-    @click.option("--lang", help="Language of the table's labels [the flow's first].")
+    @click.option("--lang", help="Language of the table: headers, legend, group and indicator names [the flow's first].")
     def compute(flow_path: str, responses: str, targets_path: str | None, min_cell: int | None, trim_ratio: float,
                 fmt: str, lang: str | None) -> None:
         """Compute the profile of a responses CSV (only status=completed rows count)."""
@@ -69,7 +69,7 @@ def register(app: Flask) -> None:
         except ProfileError as exc:
             raise click.ClickException(str(exc)) from exc
         if fmt == "table":
-            click.echo(render_table(profile, lang or flow.default_language), nl=False)
+            click.echo(render_table(profile, lang or flow.default_language, flow), nl=False)
         else:
             click.echo(json.dumps(profile, ensure_ascii=False, indent=2))
 

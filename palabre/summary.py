@@ -9,6 +9,7 @@ from models import Conversation
 from palabre.aggregate import latest_snapshot
 from palabre.config import Config
 from palabre.consultations import flow_of, open_consultations
+from profiles.labels import group_label, value_label
 
 
 def exclusion_summary(session: Session, config: Config) -> list[str]:
@@ -23,21 +24,24 @@ def exclusion_summary(session: Session, config: Config) -> list[str]:
         snapshot = latest_snapshot(session, consultation.id)
         if flow.profile is None or snapshot is None:
             continue
-        data, language = snapshot.data, flow.default_language
+        # The terminal speaks English: names from the flow in English when it has them, never district=nord codes.
+        data, language = snapshot.data, "en" if "en" in flow.languages else flow.default_language
         overall, min_cell = data["overall"], data["overall"].get("min_cell") or config.MIN_CELL
         if overall.get("suppressed"):
             lines.append(f"  At risk of exclusion: fewer than {min_cell} respondents so far")
             continue
         low, high = overall["H_ci"]
-        lines.append(f"  At risk of exclusion (k={flow.profile.cutoff}): {overall['H']:.0%} ({low:.0%}-{high:.0%}) "
+        lines.append(f"  At risk of exclusion (k={flow.profile.cutoff}): {overall['H']:.0%} ({low * 100:.0f}–{high * 100:.0f}) "
                      f"of {overall['n']} respondents, intensity A={overall['A']:.2f}, M0={overall['M0']:.3f}")
         group = flow.profile.groups[0]
+        lines.append(f"  {group_label(flow, group, language)}:")
         for entry in data["groups"].get(group, []):
-            label = (entry.get("label") or {}).get(language) or entry.get("value")
+            label = (entry.get("label") or {}).get(language) or value_label(flow, group, entry.get("value")).get(language, str(entry.get("value")))
             if entry.get("suppressed"):  # only a small cell has fewer than min_cell; a complementary one protects it
                 shown = f"fewer than {min_cell}" if entry.get("suppression") == "small" else "hidden to protect a smaller group"
             else:
-                shown = f"{entry['H']:.0%} at risk (n={entry['n']})"
-            lines.append(f"  {group}={label}: {shown}")
+                low, high = entry["H_ci"]
+                shown = f"{entry['H']:.0%} at risk ({low * 100:.0f}–{high * 100:.0f}), n = {entry['n']}"
+            lines.append(f"    {label}: {shown}")
         lines += [f"  - {sentence}" for sentence in data.get("findings", {}).get(language, [])]
     return lines

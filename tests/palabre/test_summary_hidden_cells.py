@@ -16,5 +16,6 @@ def test_a_district_hidden_to_protect_another_is_not_called_small(loaded, db, se
         session.add(ProfileSnapshot(consultation_id=consultation.id, computed_at=now, responses=200, data=data))
         session.commit()
         lines = exclusion_summary(session, settings)
-    assert "  district=Nord: hidden to protect a smaller group" in lines
-    assert "  district=Est: fewer than 10" in lines
+    assert lines.index("  District:") < lines.index("    North: hidden to protect a smaller group")
+    assert "    East: fewer than 10" in lines
+    assert not any("district=" in line for line in lines)  # words, not codes

@@ -67,9 +67,9 @@ def test_min_cell_defaults_to_the_setting(runner, tmp_path):
 
 def test_the_table_is_readable_in_a_terminal(runner, tmp_path):
     table = compute(runner, tmp_path, "--min-cell", "5", "--format", "table", "--lang", "fr")
-    assert "Exclusion-risk profile: 87 completed responses, cutoff k = 1, unweighted" in table
-    assert any(line.startswith("  Zone A") and line.rstrip().endswith("hidden") for line in table.splitlines())
-    assert "Findings (fr)\n  - Zone C : 50 % à risque (35–65), surtout distance" in table
+    assert "Profil de risque d'exclusion : 87 réponses complètes, seuil k = 1, non pondéré" in table
+    assert any(line.startswith("  Zone A") and line.rstrip().endswith("masqué") for line in table.splitlines())
+    assert "Constats (fr)\n  - Zone C : 50 % à risque (35–65), surtout distance" in table
     assert max(len(line) for line in table.splitlines() if not line.startswith("*")) <= 140
 
 
