@@ -27,9 +27,10 @@ from flows.state import STATUSES
 from profiles.responses_csv import _columns, parse_cell
 
 try:  # pyarrow parses CSV in C++ on every core; without it the csv module reads the same columns
+    import pyarrow as _arrow
     from pyarrow import csv as _arrow_csv
 except ImportError:  # pragma: no cover - depends on the installation
-    _arrow_csv = None
+    _arrow = _arrow_csv = None
 
 # Rows read per step: bounded memory (the cells of a chunk are Python strings until factorised).
 CHUNK_ROWS = 50_000
@@ -54,7 +55,7 @@ def read_columns(stream: IO[str], flow: Flow, size: int | None = None,
     positions = _columns(flow, header)  # raises ResponsesInvalid for a missing or doubled column
     if use_arrow and _arrow_csv is not None:
         start = stream.tell()
-        fast = _read_with_arrow(stream.read(), delimiter, positions)
+        fast = _read_with_arrow(stream.read(), delimiter, len(header), positions)
         if progress is not None and size:
             progress(size, size)
         if fast is not None:
@@ -90,19 +91,19 @@ def _typed(flow: Flow, codes: dict[str, np.ndarray], texts: dict[str, list[str]]
     return ResponseColumns(len(codes["status"]), {name: Column(codes[name], parsed[name]) for name in codes})  # type: ignore[arg-type]
 
 
-def _read_with_arrow(text: str, delimiter: str, positions: dict[str, int]) -> tuple[dict, dict] | None:
+def _read_with_arrow(text: str, delimiter: str, columns: int, positions: dict[str, int]) -> tuple[dict, dict] | None:
     """Codes and distinct texts of each column, parsed by pyarrow; None for what only the csv module reads as we do."""
     width = max(positions.values()) + 1
     try:
         table = _arrow_csv.read_csv(  # type: ignore[union-attr]
             io.BytesIO(text.encode("utf-8")),
-            read_options=_arrow_csv.ReadOptions(column_names=[f"c{i}" for i in range(len(_first_record(text, delimiter)))]),  # type: ignore[union-attr]
+            read_options=_arrow_csv.ReadOptions(column_names=[f"c{i}" for i in range(columns)]),  # type: ignore[union-attr]
             parse_options=_arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),  # type: ignore[union-attr]
             convert_options=_arrow_csv.ConvertOptions(  # type: ignore[union-attr]
                 include_columns=[f"c{i}" for i in sorted(set(positions.values()))], strings_can_be_null=False,
                 quoted_strings_can_be_null=False, column_types={f"c{i}": "string" for i in range(width)}),
         )
-    except ValueError:  # pyarrow.ArrowInvalid: a ragged row, an odd quote; the csv module reads those as before
+    except _arrow.ArrowException:  # a ragged row, an odd quote: the csv module reads those as before
         return None
     codes, texts = {}, {}
     for name, position in positions.items():
@@ -112,10 +113,6 @@ def _read_with_arrow(text: str, delimiter: str, positions: dict[str, int]) -> tu
     if any(not text.strip() for text in texts["status"]):  # blank rows are skipped, or a problem: the slow path decides
         return None
     return codes, texts
-
-
-def _first_record(text: str, delimiter: str) -> list[str]:
-    return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
 
 
 def _factorise(cells: list[str], index: dict[str, int]) -> np.ndarray:
