@@ -134,7 +134,8 @@ def detail(slug: str):
                                               list(dims.values()), _("What drives exclusion in each group (share of M0)"))
     overall = figure(flow, "", data.get("overall") or {}, language) if data else None
     weighting = ((data.get("representativeness") or {}).get("weighting") or {}) if data else {}
-    top = top_at_risk(groups)
+    # Reliable figures answer the question; only when none is reliable yet do the others stand in, marked with *.
+    top = top_at_risk(groups, reliable_only=True) or top_at_risk(groups)
     charts["at_risk"] = at_risk_chart(flow, top, language)
     return render_template(
         "consultation.html", consultation=consultation, flow=flow, progress=progress, snapshot=snapshot, data=data,

@@ -58,3 +58,39 @@ def test_the_figures_read_true_and_fit_the_screen_in_both_languages_on_desktop_a
                 protected = "masqué pour protéger un petit groupe" if lang == "fr" else "hidden to protect a smaller group"
                 assert protected in page.inner_text("#groups")
         browser.close()
+
+
+def test_the_answer_comes_first_and_its_chart_reads_on_a_phone(served):
+    """Headline, groups at risk and why, then progress, funnel, groups, indicators, representativeness; the close step asks first."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    order = ["#answer", "#at-risk", "#progress-section", "#funnel", "#all-groups", "#indicators-section"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        for size, viewport in SIZES.items():
+            page = browser.new_context(viewport=viewport).new_page()
+            page.goto(f"{served}/login?lang=en")
+            page.fill("#email", "official@city.example")
+            page.fill("#password", "a long enough password")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{served}/dashboard/")
+            for lang in ("fr", "en"):
+                page.goto(f"{served}/dashboard/access-barriers?lang={lang}")
+                tops = [page.locator(selector).bounding_box()["y"] for selector in order]
+                assert tops == sorted(tops), (lang, size, tops)
+                # The answer is on the first screen, even on a phone.
+                assert page.locator("#headline").bounding_box()["y"] < viewport["height"]
+                # The chart's smallest text stays readable: at least 10 px on a 390 px phone.
+                smallest = page.evaluate("Math.min(...[...document.querySelectorAll('#at-risk svg text')]"
+                                         ".map(t => t.getBoundingClientRect().height))")
+                assert smallest >= 10, (lang, size, smallest)
+                page.locator("#answer").screenshot(path=str(SCREENSHOTS / f"answer-{lang}-{size}.png"))
+                page.locator("#at-risk").screenshot(path=str(SCREENSHOTS / f"at-risk-{lang}-{size}.png"))
+                page.goto(f"{served}/results/access-barriers?lang={lang}")
+                assert page.locator("#headline").is_visible() and page.locator("#weighting").is_visible()
+                page.locator("main").screenshot(path=str(SCREENSHOTS / f"results-top-{lang}-{size}.png"))
+                page.goto(f"{served}/dashboard/?lang={lang}")
+                page.click("button.danger")  # Close…
+                page.wait_for_selector("#confirm-close")
+                page.screenshot(path=str(SCREENSHOTS / f"close-confirm-{lang}-{size}.png"))
+                assert "badge open" in page.goto(f"{served}/dashboard/?lang={lang}").text()  # not closed without the tick
+        browser.close()
