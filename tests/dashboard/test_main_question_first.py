@@ -91,7 +91,7 @@ def test_closing_a_live_consultation_asks_for_confirmation_first(admin):
     asked = admin.post("/dashboard/access-barriers/status", data={"status": "closed", "csrf_token": token})
     assert asked.status_code == 200
     text = _text(asked)
-    assert "Close Access to public services?" in text and "can no longer start it" in text
+    assert "Close “Access to public services”?" in text and "can no longer start it" in text
     assert 'name="confirm" value="yes" required' in text
     assert b"badge open" in admin.get("/dashboard/").data  # nothing changed yet
     done = admin.post("/dashboard/access-barriers/status", data={"status": "closed", "confirm": "yes", "csrf_token": token})
@@ -105,7 +105,7 @@ def test_the_confirm_page_speaks_french(admin):
 
     token = csrf_from(admin.get("/dashboard/?lang=fr").data)
     text = _text(admin.post("/dashboard/access-barriers/status?lang=fr", data={"status": "closed", "csrf_token": token}))
-    assert "Fermer Accès aux services publics ?" in text and "Oui, fermer cette consultation" in text
+    assert "Fermer « Accès aux services publics » ?" in text and "Oui, fermer cette consultation" in text
 
 
 def test_the_outbox_panel_parts_add_up_to_its_total(analyst, db, settings, now):
