@@ -91,7 +91,7 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
     for start in range(0, len(missing), FACTS_BATCH):
         batch = missing[start:start + FACTS_BATCH]
         # The database reads the answers and writes the facts in one statement: nothing per
-        # response crosses to Python (the per-response Python reduction was 90% of a cold rebuild).
+        # response crosses to Python, where reducing each response dominated a cold rebuild.
         if postgresql:
             # Compiling this large expression to machine code took longer than running it.
             session.execute(text("SET LOCAL jit = off"))
@@ -199,7 +199,7 @@ def _facts_statement(dialect: str, flow: Flow) -> tuple[TextClause, dict]:
     params.update(fact.params)
     wanted = ", ".join(f":question{i}" for i in range(len(columns)))
     # One ordered pass over the batch's answers, pivoted to a row per response (a join per
-    # question probed the index ten times per response: three times slower).
+    # question probed the index ten times per response: several times slower, BENCHMARKS.md).
     pivot = (f"LEFT JOIN (SELECT conversation_id, {', '.join(columns)} FROM answers"
              f" WHERE conversation_id BETWEEN :low AND :high AND question_id IN ({wanted})"
              f" GROUP BY conversation_id) AS p ON p.conversation_id = c.id") if columns else ""
