@@ -34,9 +34,9 @@ def weighting_of(flow: Flow, data: dict[str, Any], language: str) -> Weighting:
 def weighting_sentence(weighting: Weighting) -> str:
     """One sentence saying whether and how the figures are weighted."""
     if weighting.applied:
+        names = weighting.variables or [_("the groups of the census targets")]
         return _("Weighted to the census: the answers are raked so that %(variables)s match the population's totals.",
-                 variables=_(" and ").join([", ".join(weighting.variables[:-1]), weighting.variables[-1]])
-                 if len(weighting.variables) > 1 else "".join(weighting.variables))
+                 variables=_(" and ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0])
     return _("Not weighted: the figures describe the people who answered, who may differ from the whole population.")
 
 

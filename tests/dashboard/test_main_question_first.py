@@ -133,3 +133,12 @@ def test_a_status_the_panel_does_not_know_still_counts():
 
     panel = outbox_panel({"sent": 3, "queued": 1, "unknown": 1, "bounced": 2, "inline": 7})
     assert panel.total == 7 == sum(panel.parts.values()) and panel.parts["other"] == 2
+
+
+def test_a_weighting_without_named_variables_still_reads_as_a_sentence(app):
+    from dashboard.headline import Weighting, weighting_sentence
+
+    with app.test_request_context("/?lang=en"):
+        assert weighting_sentence(Weighting(True, [])) == ("Weighted to the census: the answers are raked so that the groups of the "
+                                                           "census targets match the population's totals.")
+        assert "District, Age and Gender match" in weighting_sentence(Weighting(True, ["District", "Age", "Gender"]))
