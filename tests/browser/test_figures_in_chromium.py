@@ -89,6 +89,7 @@ def test_the_answer_comes_first_and_its_chart_reads_on_a_phone(served):
                 assert page.locator("#headline").is_visible() and page.locator("#weighting").is_visible()
                 page.locator("main").screenshot(path=str(SCREENSHOTS / f"results-top-{lang}-{size}.png"))
                 page.goto(f"{served}/dashboard/?lang={lang}")
+                page.screenshot(path=str(SCREENSHOTS / f"consultations-{lang}-{size}.png"), full_page=True)
                 page.click("button.danger")  # Close…
                 page.wait_for_selector("#confirm-close")
                 page.screenshot(path=str(SCREENSHOTS / f"close-confirm-{lang}-{size}.png"))
