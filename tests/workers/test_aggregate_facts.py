@@ -11,7 +11,11 @@ from models import Answer, Consultation, Conversation, Participant, ResponseFact
 from palabre import aggregate as aggregation
 from palabre.aggregate import update_facts
 from palabre.consultations import flow_of
+from flows.loader import check_flow_text
+from palabre.config import ROOT
 from profiles.facts import FactMaker, decode_groups
+
+LIBRARY = ROOT / "flows" / "library"
 
 # Answers at the edges: band limits, an answer recorded as invalid (null), a single helper
 # code instead of a list, an empty list, a number where a code is expected, unanswered questions.
@@ -45,9 +49,8 @@ def add_edge_responses(db, consultation: int, now) -> None:
         session.commit()
 
 
-def python_facts(db, consultation: int) -> dict:
+def python_facts(db, consultation: int, flow) -> dict:
     with db.session() as session:
-        flow = flow_of(session.get(Consultation, consultation))
         make_fact = FactMaker(flow)
         answers = {cid: {"channel": channel, "language": language} for cid, channel, language in session.execute(
             select(Conversation.id, Conversation.channel, Conversation.language)
@@ -74,7 +77,7 @@ def test_database_facts_equal_the_python_facts(loaded, db, now, monkeypatch):
     with db.session() as session:
         flow = flow_of(session.get(Consultation, cid))
         assert update_facts(session, cid, flow, commit=True, progress=lambda done, total: seen.append((done, total))) == 157
-    expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid).items()}
+    expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid, flow).items()}
     assert stored_facts(db) == expected
     assert seen[-1] == (157, 157) and len(seen) == 4
     # The edge rows reach every band and both kinds of helper answer.
@@ -82,3 +85,23 @@ def test_database_facts_equal_the_python_facts(loaded, db, now, monkeypatch):
     assert {"<18", "18-29", "30-44", "60+", None} <= groups
     with db.session() as session:
         assert update_facts(session, cid, flow) == 0  # nothing left to compute
+
+
+def test_negations_and_null_tests_on_missing_answers(loaded, db, now):
+    # One of the shipped flow's conditions rewritten to negate comparisons with answers that may be
+    # missing (true then: the comparison is false) and to test null explicitly.
+    text = (LIBRARY / "access_barriers.yaml").read_text()
+    text = text.replace('"\'nobody\' in helper"', '"not (visits_needed > 2) and age != 30"')
+    text = text.replace('"wait in [\'quarter\', \'longer\']"', '"wait == null"')
+    assert "age != 30" in text and "wait == null" in text
+    flow, problems = check_flow_text(text)
+    assert flow is not None, problems
+    cid = consultation_id(db)
+    add_responses(db, cid, 60, now, seed=5)
+    add_edge_responses(db, cid, now)
+    with db.session() as session:
+        update_facts(session, cid, flow, commit=True)
+    expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid, flow).items()}
+    assert stored_facts(db) == expected
+    for bit in (3, 5):  # the rewritten indicators hold for some respondents and not others
+        assert {deprived >> bit & 1 for _, deprived, _ in expected.values()} == {0, 1}
