@@ -5,7 +5,9 @@ of messages, so this keeps per chat only how many messages arrived, when the las
 the consultation's end message came. Bot API facts it imitates: every method is
 POST /bot<token>/<method>, parameters form-encoded (python-telegram-bot) or JSON, answered
 {"ok": true, "result": ...}. Any other path (Twilio's REST API, which the soak never expects to be
-called: SMS and WhatsApp replies go inline as TwiML) is counted and refused.
+called: SMS and WhatsApp replies go inline as TwiML) is counted and refused, except
+GET /wait?chat=ID&after=N&timeout=S, the soak's own: it answers the chat's message count as soon as
+it exceeds N (or after S seconds), so that a simulated citizen reads its reply before answering.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class FakeBotApi:
         self.other_calls: dict[str, int] = {}  # method -> count (getMe, answerCallbackQuery...)
         self.unexpected = 0  # calls outside the Bot API (e.g. Twilio's REST API)
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)  # notified at every sendMessage
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
@@ -50,6 +53,12 @@ class FakeBotApi:
         self._server.shutdown()
         self._server.server_close()
 
+    def wait(self, chat_id: int, after: int, timeout: float) -> int:
+        """The chat's message count once it exceeds `after`, or when `timeout` seconds have passed."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.sent.get(chat_id, 0) > after, timeout=min(timeout, 300))
+            return self.sent.get(chat_id, 0)
+
     def answer(self, method: str, params: dict) -> dict:
         if method != "sendMessage":
             with self.lock:
@@ -61,6 +70,7 @@ class FakeBotApi:
             count = self.sent[chat_id] = self.sent.get(chat_id, 0) + 1
             if text.startswith(self.end_text):
                 self.ended.setdefault(chat_id, time.monotonic())
+            self.changed.notify_all()
         return {"message_id": count, "date": int(time.time()), "from": BOT_USER,
                 "chat": {"id": chat_id, "type": "private"}, "text": text}
 
@@ -72,6 +82,10 @@ def _handler_for(fake: FakeBotApi) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             prefix = f"/bot{fake.token}/"
+            if self.command == "GET" and self.path.startswith("/wait?"):
+                query = {k: v[-1] for k, v in parse_qs(self.path.split("?", 1)[1]).items()}
+                count = fake.wait(int(query["chat"]), int(query["after"]), float(query["timeout"]))
+                return self._reply(200, {"count": count})
             if not self.path.startswith(prefix):
                 with fake.lock:
                     fake.unexpected += 1

@@ -7,8 +7,10 @@ loses every job as a crash would), a fake Telegram Bot API, gunicorn with the we
 `python app.py worker` processes, on the database SOAK_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/palabre_soak: created if missing, migrated with `app.py init`,
 emptied of conversations first). Citizens complete the shipped consultation over signed Twilio SMS,
-Africa's Talking USSD, Telegram updates (replies leave through the send job to the fake Bot API)
-and Twilio WhatsApp, from client processes of their own (bench/soak_citizens.py).
+Africa's Talking USSD, Telegram updates (replies leave through the send job to the fake Bot API,
+where each Telegram citizen waits for its reply before answering, --telegram-reply-wait) and
+Twilio WhatsApp, from client processes of their own (bench/soak_citizens.py). An advisory lock
+keeps a second soak off the same database.
 
 Once a third of the citizens are done, one job worker is SIGKILLed and started again, and one
 gunicorn worker is SIGKILLed (its master starts another). Once two thirds are done, Redis is
@@ -46,6 +48,7 @@ BOT_TOKEN, TELEGRAM_SECRET = "123456789:AAF-soak-token_for-the-fake-bot-api", "s
 TABLES = ("participants, channel_addresses, conversations, answers, inbound_messages, outbound_messages, invitations, "
           "profile_snapshots, response_facts, broadcasts, actions")
 SLUG = "access-barriers"
+ADVISORY_LOCK = 0x50A4  # held on the soak's database for the whole run
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Options:
     max_seconds: float = 3600  # the load phase stops here whatever happened
     settle_seconds: float = 300  # after the load: wait this long at most for the snapshot and the replies
     cron_seconds: float = 30  # `outbox retry`, as cron would run it
+    reply_wait: float = 60  # seconds a Telegram citizen waits for its reply before answering anyway; 0: no wait
     verbose: bool = True
 
 
@@ -123,15 +127,15 @@ def run(options: Options) -> Report:
     report.logs = str(logs)
     redis_server = RedisServer(options.redis_port, logs)
     with FakeBotApi(BOT_TOKEN, DONE["telegram"]) as fake:
-        redis_server.start()
         env = _environment(options, redis_server.url, fake, logs)
-        _prepare(options.database_url, env)
+        lock = _prepare(options.database_url, env)
         processes = Processes(env, options, logs)
         try:
+            redis_server.start()
             processes.start()
             event(f"gunicorn ({options.web_workers} workers) on port {processes.port}, {options.job_workers} job workers, "
                   f"redis-server on port {options.redis_port}")
-            _load(options, processes, redis_server, report, event)
+            _load(options, processes, redis_server, fake, report, event)
             last_citizen = time.monotonic()
             _settle(options, processes, fake, report, event, last_citizen)
         finally:
@@ -139,20 +143,26 @@ def run(options: Options) -> Report:
             redis_server.stop()
         report.telegram_ended = len(fake.ended)
         report.unexpected_api_calls = fake.unexpected
-    _check(options.database_url, report)
+    try:
+        _check(options.database_url, report)
+    finally:
+        lock.close()
     report.tracebacks = sum(path.read_text(errors="replace").count("Traceback") for path in logs.glob("*.log"))
     return report
 
 
-def _load(options: Options, processes: Processes, redis_server: RedisServer, report: Report, event) -> None:
+def _load(options: Options, processes: Processes, redis_server: RedisServer, fake: FakeBotApi, report: Report,
+          event) -> None:
     """Drive the citizens from client processes; kill a worker at a third, restart Redis at two thirds."""
     context = multiprocessing.get_context("spawn")
     done, tallies = context.Value("i", 0), context.Queue()
     target = Target(port=processes.port, auth_token=AUTH_TOKEN, ussd_secret=USSD_SECRET,
-                    telegram_secret=TELEGRAM_SECRET, run_id=int(time.time()) % 1000)
-    clients = [context.Process(target=talk, args=(target, list(range(k, options.citizens, options.clients)),
-                                                  options.threads, done, options.max_seconds, tallies))
-               for k in range(options.clients)]
+                    telegram_secret=TELEGRAM_SECRET, run_id=int(time.time()) % 1000,
+                    bot_api_port=int(fake.base_url.rsplit(":", 1)[1]), reply_wait=options.reply_wait)
+    # Deal the citizens out four at a time (one of each channel), so that every process talks on every channel.
+    shares = [[i for i in range(options.citizens) if (i // len(CHANNELS)) % options.clients == k] for k in range(options.clients)]
+    clients = [context.Process(target=talk, args=(target, share, options.threads, done, options.max_seconds, tallies))
+               for share in shares]
     start = time.monotonic()
     for client in clients:
         client.start()
@@ -297,6 +307,11 @@ def print_report(report: Report, options: Options) -> None:
         if latencies:
             print(f"{channel:<10}{len(latencies):>8}{_percentile(latencies, 0.5) * 1000:>9.1f}"
                   f"{_percentile(latencies, 0.99) * 1000:>9.1f}{latencies[-1] * 1000:>9.1f}")
+    replies = sorted(report.tally.reply_latencies)
+    if replies:
+        print(f"{'telegram reply':<10}{len(replies):>8}{_percentile(replies, 0.5) * 1000:>9.1f}"
+              f"{_percentile(replies, 0.99) * 1000:>9.1f}{replies[-1] * 1000:>9.1f}  (webhook call to the reply at the "
+              f"Bot API; {report.tally.replies_missed} not there after {options.reply_wait:g} s)")
     snapshot = f"{report.snapshot_seconds:.1f} s after the last citizen" if report.snapshot_seconds is not None else "never"
     print(f"profile snapshot with every response: {snapshot} (latest snapshot: {report.snapshot_responses} responses)")
     print(f"Telegram replies by status: {report.outbound}; Twilio REST calls: {report.unexpected_api_calls}")
@@ -417,8 +432,8 @@ def _environment(options: Options, redis_url: str, fake: FakeBotApi, logs: Path)
     return env
 
 
-def _prepare(database_url: str, env: dict[str, str]) -> None:
-    """Create and migrate the soak's database and empty it of conversations (the flow library stays loaded)."""
+def _prepare(database_url: str, env: dict[str, str]):
+    """Create, migrate, lock and empty the soak's database (flows stay loaded); return the lock's connection."""
     import psycopg
     from psycopg import sql
 
@@ -427,8 +442,11 @@ def _prepare(database_url: str, env: dict[str, str]) -> None:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     subprocess.run([sys.executable, "app.py", "init"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    lock = psycopg.connect(database_url, autocommit=True)
+    if not lock.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_LOCK,)).fetchone()[0]:
+        raise SystemExit(f"another soak is running on {name}: two would empty each other's tables")
+    lock.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    return lock
 
 
 def _wait_until_up(port: int, server: subprocess.Popen) -> None:
@@ -458,11 +476,13 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=defaults.max_seconds, help="bound on the load phase")
     parser.add_argument("--settle-seconds", type=float, default=defaults.settle_seconds,
                         help="bound on the wait for the snapshot and replies after the load")
+    parser.add_argument("--telegram-reply-wait", type=float, default=defaults.reply_wait,
+                        help="seconds a Telegram citizen waits for its reply before answering anyway (0: no wait)")
     parser.add_argument("--cron-seconds", type=float, default=defaults.cron_seconds, help="period of `outbox retry`")
     args = parser.parse_args()
     options = Options(citizens=args.citizens, web_workers=args.web_workers, job_workers=args.job_workers,
                       clients=args.clients, threads=args.threads, redis_port=args.redis_port, max_seconds=args.max_seconds,
-                      settle_seconds=args.settle_seconds, cron_seconds=args.cron_seconds)
+                      settle_seconds=args.settle_seconds, cron_seconds=args.cron_seconds, reply_wait=args.telegram_reply_wait)
     print(f"Palabre soak: {options.citizens} citizens over {', '.join(CHANNELS)} ({len(SCRIPTS['sms'])} messages each), "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     report = run(options)

@@ -59,6 +59,8 @@ class Target:
     ussd_secret: str
     telegram_secret: str
     run_id: int  # keeps MessageSids and update_ids of two soaks on one database apart
+    bot_api_port: int = 0  # the fake Bot API, where Telegram citizens read their replies
+    reply_wait: float = 0.0  # seconds a Telegram citizen waits for a reply before answering; 0: it does not wait
 
 
 @dataclass
@@ -68,6 +70,8 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in CHANNELS})
     statuses: dict[int, int] = field(default_factory=dict)  # HTTP status -> count (0: no answer at all)
     completed: dict[str, int] = field(default_factory=lambda: {c: 0 for c in CHANNELS})  # end message seen inline
+    reply_latencies: list[float] = field(default_factory=list)  # Telegram: webhook call to the reply's arrival
+    replies_missed: int = 0  # Telegram replies not there after `reply_wait` (the citizen answered anyway)
     resent: int = 0
     gave_up: int = 0  # requests still failing after RETRIES resends
 
@@ -79,6 +83,8 @@ class Tally:
             self.statuses[status] = self.statuses.get(status, 0) + count
         self.resent += other.resent
         self.gave_up += other.gave_up
+        self.reply_latencies += other.reply_latencies
+        self.replies_missed += other.replies_missed
 
 
 def phone(citizen: int) -> str:
@@ -117,11 +123,12 @@ def talk(target: Target, citizens: list[int], threads: int, done, seconds: float
 def _converse(target: Target, citizen: int, connection, tally: Tally, lock, deadline: float):
     channel = CHANNELS[citizen % len(CHANNELS)]
     script = SCRIPTS[channel]
-    answered = ""
+    answered, replies = "", 0
     for step in range(len(script)):
         if time.monotonic() >= deadline:
             return connection
         path, body, headers = _request(target, channel, citizen, step)
+        asked = time.perf_counter()
         for attempt in range(RETRIES + 1):
             sent = time.perf_counter()
             try:
@@ -145,10 +152,28 @@ def _converse(target: Target, citizen: int, connection, tally: Tally, lock, dead
             if status == 200 or 400 <= status < 500:
                 break
             time.sleep(0.2 * (attempt + 1))
+        if channel == "telegram" and target.reply_wait > 0:
+            replies = _read_reply(target, citizen, replies, asked, tally, lock)
     if channel != "telegram" and DONE[channel] in answered:
         with lock:
             tally.completed[channel] += 1
     return connection
+
+
+def _read_reply(target: Target, citizen: int, seen: int, asked: float, tally: Tally, lock) -> int:
+    """Wait for a new message in this citizen's chat at the fake Bot API; return the chat's message count."""
+    connection = http.client.HTTPConnection("127.0.0.1", target.bot_api_port, timeout=target.reply_wait + 30)
+    try:
+        connection.request("GET", f"/wait?chat={telegram_user(citizen)}&after={seen}&timeout={target.reply_wait}")
+        count = json.loads(connection.getresponse().read())["count"]
+    finally:
+        connection.close()
+    with lock:
+        if count > seen:
+            tally.reply_latencies.append(time.perf_counter() - asked)
+        else:
+            tally.replies_missed += 1
+    return count
 
 
 def _request(target: Target, channel: str, citizen: int, step: int) -> tuple[str, str, dict]:
