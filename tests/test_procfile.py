@@ -11,7 +11,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 import redis
 from rq import Worker
 
@@ -54,7 +53,6 @@ def _workers() -> list[Worker]:
     return Worker.all(connection=redis.Redis.from_url(TEST_REDIS_URL))
 
 
-@pytest.mark.skipif(not HONCHO.exists(), reason="honcho is a dev dependency: pip install -e '.[dev]'")
 def test_honcho_starts_the_web_and_a_worker_on_every_queue(tmp_path):
     port = _free_port()
     env = _environment(tmp_path, port)
