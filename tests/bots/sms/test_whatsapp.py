@@ -93,3 +93,20 @@ def test_outside_24_hours_only_a_template_may_start_a_conversation(whatsapp, db,
         assert refusal(session, settings, who, wrote + timedelta(hours=23)) is None
         assert refusal(session, settings, who, wrote + timedelta(hours=25)) == NO_TEMPLATE
         assert refusal(session, settings.replace(WHATSAPP_TEMPLATE_SID=TEMPLATE), who, wrote + timedelta(hours=25)) is None
+
+
+def test_a_whatsapp_message_twilio_sends_twice_is_stored_and_answered_once(loaded, client, db):
+    form = payload("inbound_whatsapp", Body="AVIS", From=f"whatsapp:{PHONE}", MessageSid="SM" + "7" * 32)
+    first, again = (post_signed(client, "/sms/twilio", form) for _ in range(2))
+    assert first.status_code == again.status_code == 200
+    assert twiml_messages(first) and twiml_messages(again) == []
+    with db.session() as session:
+        assert len(session.scalars(select(InboundMessage)).all()) == 1
+
+
+@pytest.mark.parametrize("sender", ["whatsapp:", "whatsapp:not-a-number", "WhatsApp:+12", "whatsapp:+" + "9" * 40])
+def test_a_malformed_whatsapp_sender_gets_a_quiet_answer_and_nothing_is_stored(loaded, client, db, sender):
+    response = post_signed(client, "/sms/twilio", payload("inbound_whatsapp", From=sender, MessageSid="SM" + "8" * 32))
+    assert response.status_code in (200, 400)
+    with db.session() as session:
+        assert session.scalars(select(Participant)).all() == []
