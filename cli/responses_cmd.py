@@ -11,6 +11,7 @@ from flask import Flask
 from models import utcnow
 from palabre.consultations import UnknownConsultation, get_consultation
 from palabre.extensions import config, database
+from palabre.imports.collectors import short_pseudonym
 from palabre.imports.rows import OFFLINE_CHANNELS, ImportRefused
 from palabre.imports.store import Progress, prepare, store
 
@@ -36,7 +37,8 @@ def register(app: Flask) -> None:
             try:
                 consultation = get_consultation(session, slug)
                 with _bar("Checking") as progress:
-                    prepared = prepare(consultation, data, file, now, channel, progress)
+                    prepared = prepare(consultation, data, file, now, channel, progress,
+                                       pseudonym_key=config().PSEUDONYM_KEY)
             except (UnknownConsultation, ImportRefused) as exc:
                 raise click.ClickException(f"{file}: {exc}") from None
             click.echo(f"{file}: {prepared.layout.name} layout, {prepared.rows} rows: {len(prepared.valid)} valid, "
@@ -52,6 +54,9 @@ def register(app: Flask) -> None:
         channels = ", ".join(f"{name} {count}" for name, count in sorted(prepared.channels.items()))
         click.echo(f"stored {result.stored} new responses into {slug}; {result.already} were already imported "
                    f"(valid rows by channel: {channels or 'none'}).")
+        named = [(short_pseudonym(p), n) for p, n in prepared.by_enumerator if p]
+        if named:  # by pseudonym: the file's names and accounts are never printed
+            click.echo("valid rows by enumerator (pseudonym): " + ", ".join(f"{p} {n}" for p, n in named) + ".")
 
 
 class _bar:

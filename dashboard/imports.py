@@ -21,6 +21,7 @@ from dashboard.consultations import consultation_or_404
 from dashboard.security import admin_required, check_csrf
 from models import utcnow
 from palabre.extensions import config, db_session
+from palabre.imports.collectors import enumerator_counts, short_pseudonym
 from palabre.imports.rows import OFFLINE_CHANNELS, ImportRefused
 from palabre.imports.store import Prepared, prepare, store
 from palabre.private_files import FILE_MODE, private_folder
@@ -69,7 +70,7 @@ def upload(slug: str):
     if not name.lower().endswith(FORMATS):
         return _page(consultation, problems=[_("Only .csv and .xlsx files can be imported.")]), 422
     try:
-        prepared = prepare(consultation, data, name, utcnow(), channel)
+        prepared = prepare(consultation, data, name, utcnow(), channel, pseudonym_key=config().PSEUDONYM_KEY)
     except ImportRefused as exc:
         return _page(consultation, problems=[translated(str(exc))]), 422
     token = _keep(slug, name, data) if prepared.valid else None
@@ -87,7 +88,7 @@ def confirm(slug: str):
     channel = request.form.get("channel") or None
     try:
         prepared = prepare(consultation, path.read_bytes(), path.name, utcnow(),
-                           channel if channel in OFFLINE_CHANNELS else None)
+                           channel if channel in OFFLINE_CHANNELS else None, pseudonym_key=config().PSEUDONYM_KEY)
     except ImportRefused as exc:
         path.unlink(missing_ok=True)
         return _page(consultation, problems=[translated(str(exc))]), 422
@@ -102,8 +103,12 @@ def confirm(slug: str):
 
 
 def _page(consultation, prepared: Prepared | None = None, problems: list[str] | None = None, **extra):
+    # Per enumerator, by the first characters of their pseudonym: staff can follow each one's work
+    # (in this file, and stored so far) without the page ever showing a name or an account.
+    in_file = [(short_pseudonym(p), n) for p, n in prepared.by_enumerator if p] if prepared else []
     return render_template("imports.html", consultation=consultation, prepared=prepared, problems=problems or [],
-                           translated=translated, max_mb=MAX_IMPORT_BYTES // 2**20, **extra)
+                           translated=translated, max_mb=MAX_IMPORT_BYTES // 2**20, in_file=in_file,
+                           stored_by=enumerator_counts(db_session(), consultation.id), **extra)
 
 
 def _folder() -> Path:

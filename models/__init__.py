@@ -7,6 +7,7 @@ from models.conversation import Answer, Conversation
 from models.invitation import Invitation
 from models.login_failure import LoginFailure
 from models.message import InboundMessage, OutboundMessage
+from models.offline_collection import OfflineCollection
 from models.participant import ChannelAddress, Participant
 from models.profile import CensusTargets, ProfileSnapshot
 from models.response_fact import ResponseFact
@@ -15,5 +16,5 @@ from models.user import ADMIN, ANALYST, ROLES, ApiToken, User
 __all__ = [
     "ACTION_STATUSES", "ADMIN", "ANALYST", "Action", "ApiToken", "Broadcast", "ROLES", "User",
     "Answer", "Base", "CensusTargets", "ChannelAddress", "CLOSED", "Consultation", "Conversation", "DRAFT",
-    "InboundMessage", "Invitation", "LoginFailure", "OPEN", "OutboundMessage", "Participant", "ProfileSnapshot", "ResponseFact", "utcnow",
+    "InboundMessage", "Invitation", "LoginFailure", "OfflineCollection", "OPEN", "OutboundMessage", "Participant", "ProfileSnapshot", "ResponseFact", "utcnow",
 ]

@@ -19,10 +19,12 @@ from models import CensusTargets, Consultation, Conversation, Invitation, Profil
 from palabre.config import Config
 from palabre.consultations import UnknownConsultation, flow_of, open_consultations
 from palabre.db import Database
+from palabre.imports.collectors import relay_counts
 from profiles.cells import cells_from_counts
 from profiles.facts import decode_groups, facts_key, helper_question
 from profiles.facts_sql import fact_sql
 from profiles.funnel import Unfinished, completion_funnel
+from profiles.relays import relays_section
 from profiles.report import build_profile
 from profiles.targets import TargetsInvalid, parse_targets
 from profiles.weighting import DEFAULT_TRIM_RATIO
@@ -126,11 +128,14 @@ def _snapshot(session: Session, config: Config, consultation: Consultation, flow
             select(ResponseFact.helpers, func.count()).where(mine, ResponseFact.helpers.is_not(None)).group_by(ResponseFact.helpers)
         ).all())
     targets, problem = _targets(session, consultation, flow)
+    min_cell = flow.profile.min_cell or config.MIN_CELL  # type: ignore[union-attr]
     data = build_profile(
-        flow, cells, min_cell=flow.profile.min_cell or config.MIN_CELL,  # type: ignore[union-attr]
+        flow, cells, min_cell=min_cell,
         targets=targets, trim_ratio=trim_ratio, helpers=helpers,
         funnel=_funnel(session, consultation.id, flow, now, config.CONVERSATION_IDLE_HOURS), targets_problem=problem,
     )
+    # Beside "who helps": the relays enumerators named, only in the database (no export carries them).
+    data["representativeness"]["relays"] = relays_section(relay_counts(session, consultation.id), min_cell)
     snapshot = ProfileSnapshot(consultation_id=consultation.id, computed_at=now, responses=cells.n, data=data)
     session.add(snapshot)
     session.flush()

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from models import Answer, ChannelAddress, Consultation, Conversation, Invitation, Participant, ResponseFact
+from models import (Answer, ChannelAddress, Consultation, Conversation, Invitation, OfflineCollection, Participant,
+                    ResponseFact)
 from models.consultation import CLOSED
 from palabre.participants import participant_references
 
@@ -39,6 +40,7 @@ def erase_participant(session: Session, pseudonym: str, now: datetime) -> Erased
     conversations = select(Conversation.id).where(Conversation.participant_id == participant.id).scalar_subquery()
     answers = session.execute(delete(Answer).where(Answer.conversation_id.in_(conversations))).rowcount
     session.execute(delete(ResponseFact).where(ResponseFact.conversation_id.in_(conversations)))
+    session.execute(delete(OfflineCollection).where(OfflineCollection.conversation_id.in_(conversations)))
     removed: dict[str, int] = {}
     # Children before parents (outbound messages point at inbound ones): every table that names the participant.
     for table, column in reversed(participant_references()):

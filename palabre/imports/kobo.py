@@ -20,7 +20,10 @@ KOBO = Layout(
     key_columns=("_uuid", "meta/instanceID"),
     start_columns=("start",),
     end_columns=("end", "_submission_time"),
-    identity_columns=frozenset({"_submitted_by", "deviceid", "username", "phonenumber", "simserial", "subscriberid"}),
+    # `_submitted_by`: the KoboToolbox account that sent it; `username`, `deviceid`: the form's metadata, if asked.
+    enumerator_columns=("_submitted_by", "username"),
+    device_columns=("deviceid",),
+    identity_columns=frozenset({"phonenumber", "simserial", "subscriberid"}),
     meta_columns=frozenset({"_id", "_notes", "_status", "_tags", "_index", "__version__", "today", "meta/rootUuid",
                             "meta/deprecatedID", "_submission__uuid", "_submission__id"}),
     # A reviewer's "Not approved" in KoboToolbox: the submission was judged unusable.

@@ -4,6 +4,10 @@ Groups nest a question's column under their names: KoboToolbox writes `group/que
 `group-question` in its CSV. Both write a `select_multiple` as the chosen names separated by spaces
 and, unless told not to, one more column per option (`helper/nobody`, `group-helper/nobody`) holding
 1 or 0. Their meta columns (submission ids, times, submitter) are read or dropped by name.
+
+Who collected a row (the enumerator's account, the tablet's id) is read only to be pseudonymised at
+once, with the key participants' pseudonyms use: a Submission never holds the name or id itself.
+The relay an enumerator named (the form's `relay` text) is kept with its spaces tidied.
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from flows.model import Flow, Question
-from palabre.exports.xlsform import FLOW_FIELD
+from models.offline_collection import RELAY_CHARS
+from palabre.exports.xlsform import FLOW_FIELD, RELAY
 from palabre.imports.rows import ImportRefused, Submission
 
 OPTION_SEPARATOR = "/"  # both tools: `question/option` holds 1 when the option was chosen
 CHOSEN = {"1", "true", "yes"}
+ENUMERATOR, DEVICE = "enumerator", "device"  # what a collector's pseudonym is keyed on, beside `tel` and `telegram`
+Pseudonymise = Callable[[str, str], str]  # (ENUMERATOR or DEVICE, the id as the tool wrote it) -> pseudonym
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,11 @@ class Layout:
     key_columns: tuple[str, ...]  # the submission's own id, first one present wins
     start_columns: tuple[str, ...] = ()
     end_columns: tuple[str, ...] = ()
-    # Columns that name an enumerator or a device: never read, so never stored.
+    # Who collected the row: the enumerator's account, then the tablet; the first column present and filled
+    # wins, and its value is only ever handed to the pseudonymiser.
+    enumerator_columns: tuple[str, ...] = ()
+    device_columns: tuple[str, ...] = ()
+    # Other columns that name a person or a phone (its number, its SIM): never read, so never stored.
     identity_columns: frozenset[str] = frozenset()
     meta_columns: frozenset[str] = frozenset()  # other columns that are not answers
     rejected: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> value -> why it stays out
@@ -42,25 +54,35 @@ class Layout:
         return column.rsplit(self.separator, 1)[-1] if self.separator else column
 
 
-def read_rows(layout: Layout, flow: Flow, header: list[str], rows: list[tuple[int, list[str]]]) -> list[Submission]:
+def read_rows(layout: Layout, flow: Flow, header: list[str], rows: list[tuple[int, list[str]]],
+              pseudonymise: Pseudonymise) -> list[Submission]:
     """Every row as a Submission; ImportRefused when the columns are not the flow's."""
-    columns = _Columns(layout, flow, header)
+    columns = _Columns(layout, flow, header, pseudonymise)
     return [columns.submission(number, cells) for number, cells in rows]
+
+
+def tidy_relay(text: str) -> str | None:
+    """A relay's name as stored: inner spaces and line breaks made single spaces, cut to the column's length."""
+    return " ".join(text.split())[:RELAY_CHARS] or None
 
 
 class _Columns:
     """Where each question's answer is in the file's rows."""
 
-    def __init__(self, layout: Layout, flow: Flow, header: list[str]):
-        self.layout, self.header = layout, header
+    def __init__(self, layout: Layout, flow: Flow, header: list[str], pseudonymise: Pseudonymise):
+        self.layout, self.header, self.pseudonymise = layout, header, pseudonymise
         questions = {q.id: q for q in flow.questions}
         self.whole: dict[str, int] = {}  # question id -> column index
         self.options: dict[str, list[tuple[str, int]]] = {}  # multi-choice question id -> [(code, column index)]
         self.meta: dict[str, int] = {}
         self.flow_column: int | None = None
+        self.relay_column: int | None = None
+        self.collectors = {ENUMERATOR: [header.index(c) for c in layout.enumerator_columns if c in header],
+                           DEVICE: [header.index(c) for c in layout.device_columns if c in header]}
         doubled = []
         for index, column in enumerate(header):
-            if column in layout.identity_columns or not column:
+            if column in layout.identity_columns or column in layout.enumerator_columns \
+                    or column in layout.device_columns or not column:
                 continue
             if column in layout.meta_columns or column in layout.key_columns or column in layout.start_columns \
                     or column in layout.end_columns or column in layout.rejected:
@@ -76,6 +98,8 @@ class _Columns:
                 self.whole[name] = index
             elif name == FLOW_FIELD:
                 self.flow_column = index
+            elif name == RELAY:  # the form's own question, added when the flow asks none of that name
+                self.relay_column = index
         missing = [q.id for q in flow.questions if q.id not in self.whole and q.id not in self.options]
         if doubled:
             raise ImportRefused(f"row 1: column {', '.join(doubled)} appears twice for the same question")
@@ -111,7 +135,18 @@ class _Columns:
             channel=(meta.get("channel") or "").lower() or None,
             status=(meta.get("status") or "").lower() or None,
             flow_tag=cell(self.flow_column) or None, skipped=skipped,
+            relay=tidy_relay(cell(self.relay_column)),
+            **{kind: self._collector(kind, cells) for kind in (ENUMERATOR, DEVICE)},
         )
+
+    def _collector(self, kind: str, cells: list[str]) -> str | None:
+        """The pseudonym of the row's enumerator or device, from the first column that names one."""
+        for index in self.collectors[kind]:
+            raw = cells[index].strip() if index < len(cells) else ""
+            if raw:
+                # Keyed with the tool's name too: ODK Central's SubmitterID 12 is not KoboToolbox's user '12'.
+                return self.pseudonymise(kind, f"{self.layout.name}:{raw}")
+        return None
 
 
 def _option(layout: Layout, questions: dict[str, Question], column: str) -> tuple[str, str] | None:

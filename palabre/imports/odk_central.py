@@ -20,8 +20,10 @@ ODK_CENTRAL = Layout(
     key_columns=("KEY", "meta-instanceID"),
     start_columns=("start",),
     end_columns=("end", "SubmissionDate"),
-    identity_columns=frozenset({"SubmitterID", "SubmitterName", "DeviceID", "deviceid", "username", "phonenumber",
-                                "simserial", "subscriberid"}),
+    # SubmitterID is the app user's number on the server, stable when its display name (SubmitterName) changes.
+    enumerator_columns=("SubmitterID", "SubmitterName", "username"),
+    device_columns=("DeviceID", "deviceid"),
+    identity_columns=frozenset({"phonenumber", "simserial", "subscriberid"}),
     meta_columns=frozenset({"AttachmentsPresent", "AttachmentsExpected", "Status", "Edits", "FormVersion", "today",
                             "meta-deprecatedID", "meta-instanceName", "PARENT_KEY"}),
     # A project manager's "Rejected" review in ODK Central.

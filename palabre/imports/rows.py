@@ -40,3 +40,6 @@ class Submission:
     flow_tag: str | None = None  # the form's hidden `palabre_flow` value: '<flow id>:<sha256>'
     problems: list[Problem] = field(default_factory=list)
     skipped: str | None = None  # why a reviewer's verdict keeps it out (ODK Central's rejected)
+    relay: str | None = None  # the association or relay the enumerator named, spaces tidied
+    enumerator: str | None = None  # pseudonym of who collected it (never the name or account itself)
+    device: str | None = None  # pseudonym of the tablet it was collected on

@@ -3,7 +3,8 @@
 Each submission becomes a finished conversation of its own participant, who has a pseudonym and no
 address (nobody to reply to). Both are named after the submission's own id (a hash of the row when
 it has none), keyed with PSEUDONYM_KEY: importing the same file again finds them and stores nothing,
-and a participant erased since stays erased. Enumerators' and devices' ids are never read.
+and a participant erased since stays erased. Enumerators' and devices' ids are stored only as
+pseudonyms (keyed the same way), beside the relay the enumerator named (models/offline_collection.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from models import Answer, Consultation, Conversation, Participant
+from models import Answer, Consultation, Conversation, OfflineCollection, Participant
 from palabre import identity
 from palabre.config import Config
 from palabre.consultations import flow_of
@@ -43,6 +44,12 @@ class Prepared:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # kept out by a reviewer's verdict, or repeated rows
     channels: dict[str, int] = field(default_factory=dict)
+    enumerators: dict[str | None, int] = field(default_factory=dict)  # valid rows per enumerator's pseudonym
+
+    @property
+    def by_enumerator(self) -> list[tuple[str | None, int]]:
+        """Valid rows per enumerator's pseudonym, most first (None: the file does not say who)."""
+        return sorted(self.enumerators.items(), key=lambda item: (-item[1], item[0] or ""))
 
     @property
     def invalid_rows(self) -> list[int]:
@@ -58,12 +65,13 @@ class Stored:
 
 
 def prepare(consultation: Consultation, data: bytes, filename: str, now: datetime, channel: str | None = None,
-            progress: Progress | None = None) -> Prepared:
+            progress: Progress | None = None, *, pseudonym_key: str) -> Prepared:
     """Read and check every row against the consultation's flow; ImportRefused for a file that is not its."""
     if channel is not None and channel not in OFFLINE_CHANNELS:
         raise ImportRefused(f"channel '{channel}': imported responses are {' or '.join(OFFLINE_CHANNELS)}")
     flow = flow_of(consultation)
-    layout, submissions = read_file(data, filename, flow)
+    layout, submissions = read_file(data, filename, flow,
+                                    lambda kind, raw: identity.pseudonym(pseudonym_key, kind, raw))
     _same_flow(consultation, submissions)
     prepared = Prepared(layout, len(submissions))
     seen: dict[str, int] = {}
@@ -86,6 +94,7 @@ def prepare(consultation: Consultation, data: bytes, filename: str, now: datetim
         submission.channel = row_channel
         prepared.valid.append(result)  # type: ignore[arg-type]
         prepared.channels[row_channel] = prepared.channels.get(row_channel, 0) + 1
+        prepared.enumerators[submission.enumerator] = prepared.enumerators.get(submission.enumerator, 0) + 1
     return prepared
 
 
@@ -126,6 +135,10 @@ def _store_one(session: Session, config: Config, consultation: Consultation, che
     }, ("response_id",))
     if conversation_id is None:
         return False
+    if submission.relay or submission.enumerator or submission.device:
+        session.execute(OfflineCollection.__table__.insert(), {
+            "conversation_id": conversation_id, "consultation_id": consultation.id, "relay": submission.relay,
+            "enumerator": submission.enumerator, "device": submission.device})
     if checked.answers:
         session.execute(Answer.__table__.insert(), [
             {"conversation_id": conversation_id, "question_id": question_id, "value": value, "raw_text": raw[:2000],

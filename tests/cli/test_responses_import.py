@@ -109,3 +109,14 @@ def test_one_profile_refresh_per_import_and_the_profile_counts_the_assisted(runn
     assert channels["assisted"] == 12
     assert snapshot.data["representativeness"]["offline_share"] == 1.0
     assert snapshot.data["funnel"]["channel"][0]["value"] == "assisted"
+
+
+def test_the_report_counts_rows_per_enumerator_by_pseudonym_never_by_name(runner, db, consultation):
+    from palabre import identity
+
+    result = runner.invoke(args=["responses", "import", consultation, str(ODK_CSV)])
+    assert result.exit_code == 0, result.output
+    mariam, jean = (identity.pseudonym("test-pseudonym-key", "enumerator", f"ODK Central:{n}")[:8] for n in ("12", "13"))
+    assert f"valid rows by enumerator (pseudonym): {mariam} 2, {jean} 1." in result.output
+    for secret in ("Mariam Ouedraogo", "Jean Kouassi", "collect:Xq8PzL2mNc4TbR7v"):
+        assert secret not in result.output

@@ -86,3 +86,51 @@ def test_another_format_a_huge_file_or_a_missing_csrf_token_are_refused(admin, d
     other = upload(admin, KOBO_CSV.read_text(encoding="utf-8").replace("access-barriers:", "water-points:").encode())
     assert other.status_code == 422 and b"form of &#39;water-points&#39;" in other.data
     assert stored(db) == 0
+
+
+SECRETS = ("awa.diallo", "kofi.mensah", "Mariam Ouedraogo", "Jean Kouassi", "Xq8PzL2mNc4TbR7v", "Ha3JkW9sUe1YdF6o")
+
+
+def test_enumerators_names_and_devices_never_reach_the_database_exports_logs_or_pages(
+        admin, client, db, form_version, token, caplog):
+    import logging
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from models import Base
+    from palabre import identity
+    from palabre.imports.collectors import short_pseudonym
+    from tests.palabre.imports.test_collectors import kobo_rows
+    from tests.palabre.imports.test_import_files import ODK_CSV
+
+    caplog.set_level(logging.DEBUG)
+    report = upload(admin, kobo_rows(5))
+    awa = short_pseudonym(identity.pseudonym("test-pseudonym-key", "enumerator", "KoboToolbox:awa.diallo"))
+    assert f"<td><code>{awa}</code></td><td class=\"num\">15</td>" in report.data.decode()  # this file's rows
+    assert confirm(admin, report.data).status_code == 302
+    assert confirm(admin, upload(admin, ODK_CSV.read_bytes(), name="odk.csv").data).status_code == 302
+    assert stored(db) == 28
+
+    seen = {"logs": caplog.text}
+    with db.engine.connect() as connection:
+        seen["database"] = "\n".join(repr(tuple(row)) for table in Base.metadata.sorted_tables
+                                     for row in connection.execute(table.select()))
+    seen["csv"] = admin.get("/dashboard/access-barriers/export.csv").data.decode()
+    book = load_workbook(io.BytesIO(admin.get("/dashboard/access-barriers/export.xlsx").data), read_only=True)
+    seen["xlsx"] = repr([list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets])
+    with zipfile.ZipFile(io.BytesIO(admin.get("/dashboard/access-barriers/export.floip").data)) as package:
+        seen["floip"] = "".join(package.read(name).decode() for name in package.namelist())
+    imports = admin.get(f"{PAGE}?lang=en").data.decode()
+    staff = admin.get("/dashboard/access-barriers?lang=fr").data.decode()
+    seen.update(imports=imports, staff=staff, public=client.get("/results/access-barriers?lang=en").data.decode(),
+                api=client.get("/api/v1/consultations/access-barriers/profile",
+                               headers={"Authorization": f"Bearer {token}"}).data.decode())
+    for where, text in seen.items():
+        for secret in SECRETS:
+            assert secret not in text, (secret, where)
+    assert f"<td><code>{awa}</code></td><td class=\"num\">15</td>" in imports  # stored so far, per enumerator
+    # The relay 10 respondents named is shown to staff (the profile of the first file); the public page names none.
+    assert "<td>Association Femmes du Nord</td><td class=\"num\">10</td>" in staff
+    assert "<td>Autres relais</td><td class=\"num\">5</td>" in staff and "Relais de quartier Sud" not in staff
+    assert "Association Femmes du Nord" not in seen["public"]

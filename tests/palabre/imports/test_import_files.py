@@ -24,7 +24,8 @@ def run(app, db, slug, data, filename, now, channel=None):
     """Prepare then store a file as the CLI does; the report and what was stored."""
     with app.app_context(), db.session() as session:
         consultation = get_consultation(session, slug)
-        prepared = prepare(consultation, data, filename, now, channel)
+        prepared = prepare(consultation, data, filename, now, channel,
+                           pseudonym_key=app.extensions["palabre.config"].PSEUDONYM_KEY)
         stored = store(session, app.extensions["palabre.config"], consultation, prepared, now) if not prepared.problems else None
     return prepared, stored
 
@@ -122,7 +123,7 @@ def test_skip_invalid_stores_the_valid_rows(app, db, consultation, now):
     text = KOBO_CSV.read_text(encoding="utf-8").replace('"sud"', '"south_east"')
     with app.app_context(), db.session() as session:
         record = get_consultation(session, consultation)
-        prepared = prepare(record, text.encode(), "kobo.csv", now)
+        prepared = prepare(record, text.encode(), "kobo.csv", now, pseudonym_key="k")
         result = store(session, app.extensions["palabre.config"], record, prepared, now)
     assert prepared.invalid_rows == [3] and result.stored == 4
 
