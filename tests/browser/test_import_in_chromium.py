@@ -71,3 +71,43 @@ def test_a_wrong_code_is_reported_in_french_before_anything_is_stored(server, pa
     page.check("input[name=skip_invalid]")
     page.click("text=Enregistrer 4 réponses")
     page.wait_for_selector("text=4 réponses enregistrées")
+
+
+def test_enumerators_and_relays_read_on_desktop_and_phone_in_both_languages(server, page, tmp_path):  # noqa: F811
+    from tests.browser.test_figures_in_chromium import SCREENSHOTS, SIZES
+    from tests.palabre.imports.test_collectors import kobo_rows
+
+    many = tmp_path / "kobo-many.csv"
+    many.write_bytes(kobo_rows(5))  # 'Association Femmes du Nord' on 10 completed questionnaires, the Sud relay on 5
+    log_in(page, server, "en")
+    page.goto(f"{server}/dashboard/access-barriers/import/?lang=en")
+    page.set_input_files("#submissions", str(many))
+    page.click("text=Check the file")
+    assert page.locator("#file-enumerators tbody tr").count() == 2  # awa.diallo's and kofi.mensah's pseudonyms
+    page.click("text=Store 25 responses")
+    page.wait_for_selector("text=25 responses stored")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        for lang in ("fr", "en"):
+            for name, url in (("import", "/dashboard/access-barriers/import/"), ("consultation", "/dashboard/access-barriers"),
+                              ("results", "/results/access-barriers")):
+                page.goto(f"{server}{url}?lang={lang}")
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (name, lang, size)
+                text = page.inner_text("main")
+                for secret in ("awa.diallo", "kofi.mensah", "vGq7mTqLJhZ3p8wXkS2dAb"):
+                    assert secret not in text, (name, lang, size, secret)
+                if name == "import":
+                    assert page.locator("#enumerators").is_visible() and page.locator("#enumerators tbody tr").count() == 2
+                    page.locator("#enumerators").screenshot(path=str(SCREENSHOTS / f"import-enumerators-{lang}-{size}.png"))
+                elif name == "consultation":
+                    relays = page.locator("#relays")
+                    relays.scroll_into_view_if_needed()
+                    assert relays.is_visible()
+                    assert "Association Femmes du Nord" in relays.inner_text()
+                    assert ("Autres relais" if lang == "fr" else "Other relays") in relays.inner_text()
+                    assert "Relais de quartier Sud" not in text  # named by 5: counted with the others
+                    page.locator("#representativeness-section").screenshot(
+                        path=str(SCREENSHOTS / f"relays-{lang}-{size}.png"))
+                else:
+                    assert "Association Femmes du Nord" not in text  # staff only

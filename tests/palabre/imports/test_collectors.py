@@ -81,3 +81,12 @@ def test_the_profile_lists_relays_named_by_at_least_min_cell_respondents(app, db
         "relays": [{"name": "Association Femmes du Nord", "n": 10, "share": round(10 / 15, 6)}]}
     assert "Relais de quartier Sud" not in repr(snapshot.data)  # 5 respondents: counted, never named
     assert set(representativeness) >= {"weighting", "variables", "helpers", "offline_share"}  # the keys stay
+
+
+def test_a_relay_column_typed_on_paper_is_stored_and_paper_names_no_enumerator(app, db, consultation, now):
+    text = ("response_id,participant,channel,language,status,started_at,completed_at,lang,consent,district,gender,age,"
+            "disability,travel_minutes,visit_cost,visits_needed,wait,phone,helper,contact_channel,comment,relay\n"
+            ",,,fr,completed,,,fr,oui,Nord,Une femme,70,beaucoup,1h30,day,2,longer,aucun,nobody,radio,,Relais Nord \n")
+    prepared, stored = run(app, db, consultation, text.encode(), "paper.csv", now)
+    assert prepared.problems == [] and stored.stored == 1 and prepared.by_enumerator == [(None, 1)]
+    assert collected(db) == [("nord", "Relais Nord", None, None)]
