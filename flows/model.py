@@ -107,11 +107,22 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """The question that tells who a phone consultation could not reach, and its answers that mean so."""
+
+    question: str  # a choice question, e.g. `phone`
+    unreached: tuple[str, ...]  # its codes for people without a phone of their own, e.g. ("none",)
+    # Share of the population assumed unreached when no census target gives it (0 < share < 1).
+    assumed_share: float | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     cutoff: float
     groups: tuple[str, ...]
     dimensions: tuple[Dimension, ...]
     min_cell: int | None = None
+    coverage: Coverage | None = None
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:

@@ -7,10 +7,11 @@ from typing import Any
 
 from flows.checks import QUESTION_ID, Checks
 from flows.expr import Expression
-from flows.model import Dimension, Indicator, Profile, Question
+from flows.model import Coverage, Dimension, Indicator, Profile, Question
 
 BUILTIN_GROUPS = ("channel", "language")
-PROFILE_KEYS = {"cutoff", "min_cell", "groups", "dimensions"}
+PROFILE_KEYS = {"cutoff", "min_cell", "groups", "dimensions", "coverage"}
+COVERAGE_KEYS = {"question", "unreached", "assumed_share"}
 DIMENSION_KEYS = {"id", "weight", "indicators", "label"}
 INDICATOR_KEYS = {"id", "deprived_if", "weight", "label"}
 
@@ -31,9 +32,46 @@ class ProfileChecks(Checks):
             self.error("profile.min_cell", f"must be a whole number of respondents, at least 1, not {min_cell!r}")
         groups = self.groups(p.get("groups"), known)
         dimensions = self.dimensions(p.get("dimensions"), known)
-        if cutoff is None or dimensions is None or groups is None:
+        coverage = self.coverage(p["coverage"], known) if "coverage" in p else None
+        if cutoff is None or dimensions is None or groups is None or ("coverage" in p and coverage is None):
             return None
-        return Profile(cutoff=cutoff, groups=groups, dimensions=dimensions, min_cell=min_cell)
+        return Profile(cutoff=cutoff, groups=groups, dimensions=dimensions, min_cell=min_cell, coverage=coverage)
+
+    def coverage(self, raw: Any, known: dict[str, Question]) -> Coverage | None:
+        """`coverage: {question: phone, unreached: [none], assumed_share: 0.25}`."""
+        c = self.mapping(raw, "profile.coverage", COVERAGE_KEYS, ("question", "unreached"))
+        if c is None:
+            return None
+        qid = c.get("question")
+        question = known.get(qid) if isinstance(qid, str) else None
+        if question is None:
+            if qid not in self.broken_ids:
+                self.error("profile.coverage.question", f"unknown question {qid!r}")
+            return None
+        if question.type not in ("choice", "yes_no"):
+            self.error("profile.coverage.question", f"'{qid}' is a {question.type} question; it must be a choice or yes_no question")
+            return None
+        raw_unreached = c.get("unreached")
+        unreached = self.string_list(raw_unreached, "profile.coverage.unreached")
+        codes = [choice.code for choice in question.choices] if question.type == "choice" else ["yes", "no"]
+        if not unreached:
+            if raw_unreached == []:
+                self.error("profile.coverage.unreached", f"must list at least one code (one of {', '.join(codes)})")
+            return None
+        bad = [code for code in unreached if code not in codes]
+        if bad:
+            self.error("profile.coverage.unreached", f"unknown code {', '.join(map(repr, bad))} of '{qid}' (one of {', '.join(codes)})")
+            return None
+        if len(unreached) == len(codes):
+            self.error("profile.coverage.unreached", f"lists every answer of '{qid}': nobody would be reached")
+            return None
+        share = self.number(c.get("assumed_share"), "profile.coverage.assumed_share") if "assumed_share" in c else None
+        if share is not None and not 0 < share < 1:
+            self.error("profile.coverage.assumed_share", f"must be a share between 0 and 1 (excluded), not {share}")
+            return None
+        if "assumed_share" in c and share is None:
+            return None
+        return Coverage(question=qid, unreached=tuple(unreached), assumed_share=share)
 
     def groups(self, raw: Any, known: dict[str, Question]) -> tuple[str, ...] | None:
         if raw is None:

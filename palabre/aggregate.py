@@ -21,7 +21,7 @@ from palabre.consultations import UnknownConsultation, flow_of, open_consultatio
 from palabre.db import Database
 from palabre.imports.collectors import relay_counts
 from profiles.cells import cells_from_counts
-from profiles.facts import decode_groups, facts_key, helper_question
+from profiles.facts import decode_groups, fact_variables, facts_key, helper_question
 from profiles.facts_sql import fact_sql
 from profiles.funnel import Unfinished, completion_funnel
 from profiles.relays import relays_section
@@ -54,13 +54,16 @@ def aggregate(db: Database, config: Config, consultation_id: int, now: datetime 
         flow = flow_of(consultation)
         if flow.profile is None:
             raise NoProfile(f"consultation '{consultation.slug}' has no profile section in its flow")
+        targets, problem = _targets(session, consultation, flow)
+        # A census target may name a question that is not a group: the facts then record it too.
+        variables = fact_variables(flow, targets or ())
         # Facts are derived data, committed batch by batch: a job killed while rebuilding a
         # million of them (after a change of the profile) resumes where it stopped.
-        added = update_facts(session, consultation_id, flow, commit=True, progress=progress)
+        added = update_facts(session, consultation_id, flow, commit=True, progress=progress, variables=variables)
     with db.session() as session:
         # One transaction: if anything below fails, no snapshot is written and the previous one
         # stays the latest.
-        snapshot = _snapshot(session, config, consultation, flow, now, trim_ratio)
+        snapshot = _snapshot(session, config, consultation, flow, now, trim_ratio, variables, (targets, problem))
         session.commit()
     log.info("profile of %s: %s responses (%s new facts)", consultation.slug, snapshot.responses, added)
     return snapshot
@@ -74,9 +77,10 @@ def aggregate_open(db: Database, config: Config) -> list[ProfileSnapshot]:
 
 
 def update_facts(session: Session, consultation_id: int, flow: Flow, commit: bool = False,
-                 progress: Progress | None = None) -> int:
+                 progress: Progress | None = None, variables: tuple[str, ...] | None = None) -> int:
     """Compute the facts of completed conversations that have none (or stale ones); return how many."""
-    key = facts_key(flow)
+    variables = fact_variables(flow) if variables is None else variables
+    key = facts_key(flow, variables)
     missing = session.scalars(
         select(Conversation.id)
         .outerjoin(ResponseFact, and_(ResponseFact.conversation_id == Conversation.id, ResponseFact.facts_key == key))
@@ -88,7 +92,7 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
         return 0
     dialect = session.get_bind().dialect.name
     postgresql = dialect == "postgresql"
-    statement, params = _facts_statement(dialect, flow)
+    statement, params = _facts_statement(dialect, flow, variables)
     params.update(facts_key=key, consultation=consultation_id, completed=COMPLETED)
     for start in range(0, len(missing), FACTS_BATCH):
         batch = missing[start:start + FACTS_BATCH]
@@ -114,20 +118,21 @@ def latest_snapshot(session: Session, consultation_id: int) -> ProfileSnapshot |
 
 
 def _snapshot(session: Session, config: Config, consultation: Consultation, flow: Flow, now: datetime,
-              trim_ratio: float | None) -> ProfileSnapshot:
-    key = facts_key(flow)
+              trim_ratio: float | None, variables: tuple[str, ...],
+              stored_targets: tuple[dict | None, str | None]) -> ProfileSnapshot:
+    key = facts_key(flow, variables)
     mine = and_(ResponseFact.consultation_id == consultation.id, ResponseFact.facts_key == key)
     rows = session.execute(
         select(ResponseFact.groups, ResponseFact.deprived, func.count())
         .where(mine).group_by(ResponseFact.groups, ResponseFact.deprived)
     ).all()
-    cells = cells_from_counts(((decode_groups(g), d, c) for g, d, c in rows), len(flow.profile.indicators))  # type: ignore[union-attr]
+    cells = cells_from_counts(((decode_groups(g), d, c) for g, d, c in rows), len(flow.profile.indicators), variables)  # type: ignore[union-attr]
     helpers = {}
     if helper_question(flow) is not None:
         helpers = dict(session.execute(
             select(ResponseFact.helpers, func.count()).where(mine, ResponseFact.helpers.is_not(None)).group_by(ResponseFact.helpers)
         ).all())
-    targets, problem = _targets(session, consultation, flow)
+    targets, problem = stored_targets
     min_cell = flow.profile.min_cell or config.MIN_CELL  # type: ignore[union-attr]
     data = build_profile(
         flow, cells, min_cell=min_cell,
@@ -180,27 +185,27 @@ def _targets(session: Session, consultation: Consultation, flow: Flow) -> tuple[
         return None, "the stored census targets no longer fit the flow: " + "; ".join(exc.problems)
 
 
-def _needed_questions(flow: Flow) -> list[str]:
+def _needed_questions(flow: Flow, variables: tuple[str, ...]) -> list[str]:
     profile = flow.profile
     names = {name for indicator in profile.indicators for name in indicator.deprived_if.names}  # type: ignore[union-attr]
-    names |= set(profile.groups)  # type: ignore[union-attr]
+    names |= set(variables)
     helper = helper_question(flow)
     if helper is not None:
         names.add(helper.id)
     return sorted(names - {"channel", "language"})
 
 
-def _facts_statement(dialect: str, flow: Flow) -> tuple[TextClause, dict]:
+def _facts_statement(dialect: str, flow: Flow, variables: tuple[str, ...]) -> tuple[TextClause, dict]:
     """INSERT ... SELECT of the facts of one range of conversation ids, skipping those already current."""
     columns, names, params = [], {}, {}
-    for i, question_id in enumerate(_needed_questions(flow)):
+    for i, question_id in enumerate(_needed_questions(flow, variables)):
         params[f"question{i}"] = question_id
         text_of = "CAST(value AS text)" if dialect == "postgresql" else "value"
         columns.append(f"max({text_of}) FILTER (WHERE question_id = :question{i}) AS a{i}")
         names[question_id] = f"p.a{i}"
     for builtin in ("channel", "language"):
         names[builtin] = f"CAST(to_json(c.{builtin}) AS text)" if dialect == "postgresql" else f"json_quote(c.{builtin})"
-    fact = fact_sql(flow, dialect, names)
+    fact = fact_sql(flow, dialect, names, variables)
     params.update(fact.params)
     wanted = ", ".join(f":question{i}" for i in range(len(columns)))
     # One ordered pass over the batch's answers, pivoted to a row per response (a join per

@@ -15,9 +15,11 @@ from profiles.facts import Fact
 class Cells:
     """m cells: each holds `counts[i]` respondents sharing `groups[i]` and the pattern `deprived[i]`."""
 
-    groups: tuple[tuple, ...]  # (m,) values of the profile's groups, in profile order
+    groups: tuple[tuple, ...]  # (m,) values of the variables: the profile's groups, in profile order, then others
     deprived: np.ndarray  # (m, d) bool
     counts: np.ndarray  # (m,) respondents
+    # The names of the values in `groups` (profiles.facts.fact_variables); empty means the profile's groups.
+    variables: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -28,7 +30,7 @@ class Cells:
         return [values[index] for values in self.groups]
 
 
-def cells_from_counts(rows: Iterable[tuple[tuple, int, int]], indicators: int) -> Cells:
+def cells_from_counts(rows: Iterable[tuple[tuple, int, int]], indicators: int, variables: tuple[str, ...] = ()) -> Cells:
     """Build cells from (group values, deprivation mask, respondents) rows, merging repeats."""
     merged: Counter = Counter()
     for groups, mask, count in rows:
@@ -40,12 +42,13 @@ def cells_from_counts(rows: Iterable[tuple[tuple, int, int]], indicators: int) -
         groups=tuple(groups for groups, _ in keys),
         deprived=deprived,
         counts=np.array([merged[key] for key in keys], dtype=np.int64),
+        variables=tuple(variables),
     )
 
 
-def cells_from_facts(facts: Iterable[Fact], indicators: int) -> Cells:
+def cells_from_facts(facts: Iterable[Fact], indicators: int, variables: tuple[str, ...] = ()) -> Cells:
     """Count facts (one per respondent) into cells."""
-    return cells_from_counts(((fact.groups, fact.deprived, 1) for fact in facts), indicators)
+    return cells_from_counts(((fact.groups, fact.deprived, 1) for fact in facts), indicators, variables)
 
 
 def value_codes(column: list, values: list) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from flows.model import Flow, Question
 from profiles.errors import InvalidInput
@@ -26,7 +26,7 @@ FACTS_FORMAT = 1
 class Fact:
     """The profile's view of one response."""
 
-    groups: tuple  # value of each profile group (code, band label or None), in profile order
+    groups: tuple  # value of each variable of fact_variables (code, band label or None), in that order
     deprived: int  # bit j set when deprived in indicator j
     helpers: int | None  # bit j set for choice j of the helper question; None when unanswered
 
@@ -41,13 +41,27 @@ def response_fact(flow: Flow, answers: Mapping[str, Any]) -> Fact:
     return FactMaker(flow)(answers)
 
 
+def fact_variables(flow: Flow, weighting: Iterable[str] = ()) -> tuple[str, ...]:
+    """The variables a Fact records, in order: the profile's groups first, then what else the profile
+    reads per respondent: the coverage question (by channel, so `channel` too) and the census targets'
+    variables that are not groups (a target may name any choice question)."""
+    profile = _profile(flow)
+    out = list(profile.groups)
+    extra = [profile.coverage.question, "channel"] if profile.coverage else []
+    for variable in [*extra, *sorted(weighting)]:
+        if variable not in out:
+            out.append(variable)
+    return tuple(out)
+
+
 class FactMaker:
     """response_fact with the flow's lookups done once, for many respondents."""
 
-    def __init__(self, flow: Flow):
+    def __init__(self, flow: Flow, variables: Iterable[str] | None = None):
         profile = _profile(flow)
         self.tests = [(1 << bit, indicator.deprived_if.test) for bit, indicator in enumerate(profile.indicators)]
-        self.readers = [_group_reader(flow, group) for group in profile.groups]
+        self.variables = tuple(variables) if variables is not None else fact_variables(flow)
+        self.readers = [_group_reader(flow, group) for group in self.variables]
         self.helper = helper_question(flow)
 
     def __call__(self, answers: Mapping[str, Any]) -> Fact:
@@ -93,13 +107,13 @@ def pattern_bits(mask: int, indicators: int) -> list[bool]:
     return [bool(mask >> bit & 1) for bit in range(indicators)]
 
 
-def facts_key(flow: Flow) -> str:
+def facts_key(flow: Flow, variables: Iterable[str] | None = None) -> str:
     """A short hash of everything a Fact depends on; facts with another key are stale."""
     profile = _profile(flow)
     helper = helper_question(flow)
     definition = {
         "format": FACTS_FORMAT,
-        "groups": [_group_definition(flow, group) for group in profile.groups],
+        "groups": [_group_definition(flow, group) for group in (fact_variables(flow) if variables is None else variables)],
         "indicators": [[i.id, i.deprived_if.source] for i in profile.indicators],
         "helper": [c.code for c in helper.choices] if helper else None,
     }

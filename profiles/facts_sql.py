@@ -8,12 +8,12 @@ SQL yielding the answer's JSON text (jsonb's canonical text on PostgreSQL), NULL
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flows.expr_sql import json_value, predicate_sql, quoted_json
 from flows.model import Flow
-from profiles.facts import _profile, _question_ids, helper_question
+from profiles.facts import _profile, _question_ids, fact_variables, helper_question
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class FactSQL:
     params: dict
 
 
-def fact_sql(flow: Flow, dialect: str, names: Mapping[str, str]) -> FactSQL:
-    """SQL for the groups text, deprivation mask and helper mask of one response."""
+def fact_sql(flow: Flow, dialect: str, names: Mapping[str, str], variables: Iterable[str] | None = None) -> FactSQL:
+    """SQL for the groups text (of `variables`, fact_variables by default), deprivation mask and helper mask."""
     profile = _profile(flow)
     params: dict = {}
     bits = [f"(CASE WHEN {predicate_sql(indicator.deprived_if, dialect, names, params)} THEN {1 << bit} ELSE 0 END)"
@@ -35,7 +35,8 @@ def fact_sql(flow: Flow, dialect: str, names: Mapping[str, str]) -> FactSQL:
     deprived = " + ".join(bits) or "0"
     if dialect == "postgresql":
         deprived = f"CAST({deprived} AS bigint)"
-    groups = [_group_json(flow, dialect, group, names.get(group), params) for group in profile.groups]
+    variables = fact_variables(flow) if variables is None else tuple(variables)
+    groups = [_group_json(flow, dialect, group, names.get(group), params) for group in variables]
     groups_text = " || ',' || ".join(groups) if groups else "''"
     return FactSQL(f"('[' || {groups_text} || ']')", deprived, _helpers(flow, dialect, names, params), params)
 

@@ -13,7 +13,7 @@ from flows.model import Flow
 from flows.state import COMPLETED
 from profiles.cells import cells_from_counts
 from flows.expr_numpy import Column, constant, holds
-from profiles.facts import FactMaker, group_value, helper_mask, helper_question
+from profiles.facts import FactMaker, fact_variables, group_value, helper_mask, helper_question
 from profiles.funnel import Unfinished, completion_funnel, consent_gate
 from profiles.report import build_profile
 from profiles.responses_columns import Progress, ResponseColumns, read_columns
@@ -35,16 +35,17 @@ def profile_from_csv(
     start = stream.tell()
     size = stream.seek(0, io.SEEK_END) - start
     stream.seek(start)
+    variables = fact_variables(flow, targets or ())
     read = read_columns(stream, flow, size, progress)
     if read is not None:
-        cells, helpers, statuses, unfinished = _counted_columns(flow, read)
+        cells, helpers, statuses, unfinished = _counted_columns(flow, read, variables)
     else:  # a problem somewhere: the row reader names each one, with its row and column
         stream.seek(start)
-        cells, helpers, statuses, unfinished = _counted_rows(flow, stream)
+        cells, helpers, statuses, unfinished = _counted_rows(flow, stream, variables)
     indicators = len(flow.profile.indicators)  # type: ignore[union-attr]
     return build_profile(
         flow,
-        cells_from_counts(((groups, mask, count) for (groups, mask), count in cells.items()), indicators),
+        cells_from_counts(((groups, mask, count) for (groups, mask), count in cells.items()), indicators, variables),
         min_cell=min_cell,
         targets=targets,
         trim_ratio=trim_ratio,
@@ -53,9 +54,9 @@ def profile_from_csv(
     )
 
 
-def _counted_rows(flow: Flow, stream: IO[str]) -> tuple[Counter, Counter, Counter, list[Unfinished]]:
+def _counted_rows(flow: Flow, stream: IO[str], variables: tuple[str, ...]) -> tuple[Counter, Counter, Counter, list[Unfinished]]:
     """Cells, helpers, statuses and unfinished conversations, one typed row at a time."""
-    make_fact = FactMaker(flow)
+    make_fact = FactMaker(flow, variables)
     cells: Counter = Counter()
     helpers: Counter = Counter()
     statuses: Counter = Counter()
@@ -74,7 +75,7 @@ def _counted_rows(flow: Flow, stream: IO[str]) -> tuple[Counter, Counter, Counte
     return cells, helpers, statuses, unfinished
 
 
-def _counted_columns(flow: Flow, read: ResponseColumns) -> tuple[Counter, Counter, Counter, list[Unfinished]]:
+def _counted_columns(flow: Flow, read: ResponseColumns, variables: tuple[str, ...]) -> tuple[Counter, Counter, Counter, list[Unfinished]]:
     """The same counts from whole columns: each condition and group reader runs once per distinct value."""
     profile = flow.profile
     columns, rows = read.columns, read.rows
@@ -85,7 +86,7 @@ def _counted_columns(flow: Flow, read: ResponseColumns) -> tuple[Counter, Counte
     for bit, indicator in enumerate(profile.indicators):  # type: ignore[union-attr]
         deprived |= holds(indicator.deprived_if, answers, rows).astype(np.int64) << bit
     groups = []
-    for group in profile.groups:  # type: ignore[union-attr]
+    for group in variables:
         # Codes of the group's values (a band label stands for many ages): fewer combinations to count.
         column = answers.get(group) or constant(None, rows)
         values = [group_value(flow, group, {group: v}) for v in column.values]

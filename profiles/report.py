@@ -4,6 +4,10 @@
      "robustness": [{"cutoff": k, "H": ..., "M0": ...}], "representativeness": {...},
      "funnel": {...}, "findings": {"fr": [...], "en": [...]}}
 
+`representativeness.warnings` lists what may make the figures wrong ({"code", "variable", "text"});
+with a `coverage` declaration, `representativeness.coverage` says who was not reached by phone and
+the overall figure and every published group carry a `sensitivity` range (profiles.coverage).
+
 The cross of the first two groups is keyed "<first>|<second>" and its values are [first, second].
 A hidden entry reads {"n": null, "suppressed": true, "suppression": "small" | "complementary"}: small when it has
 fewer than min_cell respondents, complementary when it is hidden only so that a small one cannot be subtracted out.
@@ -17,6 +21,7 @@ import numpy as np
 
 from flows.model import Flow
 from profiles.cells import Cells, value_codes
+from profiles.coverage import OFFLINE_CHANNELS, CoverageReport, extremes_of
 from profiles.deprivation import indicator_weights
 from profiles.facts import helper_question
 from profiles.findings import findings
@@ -28,7 +33,6 @@ from profiles.targets import known_values
 from profiles.weighting import DEFAULT_TRIM_RATIO, rake_cells, unweighted
 
 ROBUSTNESS_CUTOFFS = (0.25, 0.5)  # besides the flow's own cutoff
-OFFLINE_CHANNELS = ("paper", "assisted")  # collected by hand: on paper, or by an enumerator on a tablet
 CROSS_SEPARATOR = "|"
 RAW_KEYS = ("n_eff", "H", "H_ci", "A", "M0", "censored_headcounts", "contributions", "contributions_by_dimension",
             "deprived_share", "deprived_share_ci", "reliable")
@@ -54,28 +58,91 @@ class _Builder:
             raise ValueError(f"flow '{flow.id}' has no profile section")
         self.flow, self.profile, self.cells, self.min_cell = flow, flow.profile, cells, min_cell
         self.groups = list(self.profile.groups)
+        # The names of the cells' values: the groups first, then the coverage question and other margins.
+        self.variables = list(cells.variables) or self.groups
         self.indicator_weights = indicator_weights(self.profile)
-        usable = bool(targets) and cells.n > 0
-        self.weighting = rake_cells(cells, self.groups, targets, trim_ratio) if usable else unweighted(cells)
+        targets = targets or {}
+        unknown = [variable for variable in targets if variable not in self.variables]
+        usable = bool(targets) and cells.n > 0 and not unknown
+        self.weighting = rake_cells(cells, self.variables, targets, trim_ratio) if usable else unweighted(cells)
+        if unknown:  # a caller's mistake, said rather than raised: the profile is still published, unweighted
+            self.weighting.summary.update(error=f"the responses were counted without {', '.join(unknown)}: recompute them")
         self.weighted = self.weighting.applied
         self.hidden_all = cells.n < min_cell
         self.overall: Figures | None = None if self.hidden_all else self._figures(np.ones(len(cells.counts), dtype=bool))
         self.hidden: dict[str, dict] = {}  # group -> {hidden value: why it is hidden}
-        self.targets = targets or {}
+        self.targets = targets
+        coverage = self.profile.coverage
+        self.coverage = None if coverage is None else CoverageReport(
+            flow, coverage, self._column, cells.counts, self.weighting.weights, min_cell, targets, self.weighted, self.hidden_all)
 
     def build(self, helpers, funnel, targets_problem) -> dict:
         groups = {group: self._partition(index, group) for index, group in enumerate(self.groups)}
         if len(self.groups) >= 2:
             groups[CROSS_SEPARATOR.join(self.groups[:2])] = self._cross()
         entries = [entry for partition in groups.values() for entry in partition]
+        overall = self._overall()
+        representativeness = self._representativeness(helpers, targets_problem)
+        if self.coverage is not None:
+            representativeness["coverage"] = self._coverage(overall, groups)
+            representativeness["warnings"] += self.coverage.warnings()
         return {
-            "overall": self._overall(),
+            "overall": overall,
             "groups": groups,
             "robustness": self._robustness(),
-            "representativeness": self._representativeness(helpers, targets_problem),
+            "representativeness": representativeness,
             "funnel": self._funnel(funnel),
             "findings": findings(self.flow, entries),
         }
+
+    def _column(self, variable: str) -> list | None:
+        return self.cells.column(self.variables.index(variable)) if variable in self.variables else None
+
+    def _coverage(self, overall: dict, groups: dict[str, list[dict]]) -> dict:
+        """Who the phone could not reach, and the sensitivity range on H overall and in every published entry."""
+        candidates = [
+            {"variable": group, "value": entry["value"], "label": entry["label"], "H": entry["H"]}
+            for group in self.groups for entry in groups[group] if not entry["suppressed"]
+        ] + self._coverage_groups()
+        extremes = extremes_of(candidates)
+        if extremes is None or overall.get("suppressed"):
+            return self.coverage.section(None, None)
+        g = self.coverage.missing_share()
+        overall["sensitivity"] = self.coverage.sensitivity(overall["H_ci"], g, extremes)
+        for name, partition in groups.items():
+            own = None
+            if name in self.groups and not any(entry["suppressed"] for entry in partition):
+                column = self.cells.column(self.groups.index(name))
+                masks = [np.array([v == entry["value"] for v in column], dtype=bool) for entry in partition]
+                shares = self.coverage.group_missing_shares(masks)
+                if shares is not None:
+                    own = list(zip(shares, masks))
+            for i, entry in enumerate(partition):
+                if entry["suppressed"]:
+                    continue
+                if own is None:
+                    entry["sensitivity"] = self.coverage.sensitivity(entry["H_ci"], g, extremes)
+                    continue
+                # The group's own respondents without a phone (at least min_cell) are a group observed too.
+                share, mask = own[i]
+                unreached = {"variable": name, "value": entry["value"], "label": entry["label"],
+                             "H": rounded(self._figures(mask & self.coverage.unreached).af.H)}
+                entry["sensitivity"] = self.coverage.sensitivity(entry["H_ci"], share, extremes_of(candidates + [unreached]))
+        return self.coverage.section(extremes, overall["sensitivity"])
+
+    def _coverage_groups(self) -> list[dict]:
+        """H of each answer to the coverage question with at least min_cell respondents (not otherwise published)."""
+        question = self.profile.coverage.question
+        if question in self.groups or self.hidden_all:
+            return []
+        column = self._column(question) or []
+        out = []
+        for value in known_values(self.flow, question) or []:
+            mask = np.array([v == value for v in column], dtype=bool)
+            if int(self.cells.counts[mask].sum()) >= self.min_cell:
+                out.append({"variable": question, "value": value, "label": value_label(self.flow, question, value),
+                            "H": rounded(self._figures(mask).af.H)})
+        return out
 
     def _overall(self) -> dict:
         settings = {"cutoff": self.profile.cutoff, "min_cell": self.min_cell, "weighted": self.weighted}
@@ -174,7 +241,7 @@ class _Builder:
         variables = {}
         n = self.cells.n
         for variable, values in self.targets.items():
-            codes = value_codes(self.cells.column(self.groups.index(variable)), list(values))
+            codes = value_codes(self._column(variable), list(values))
             counts = np.bincount(codes[codes >= 0], weights=self.cells.counts[codes >= 0], minlength=len(values))
             total = sum(values.values())
             rows = []
@@ -188,13 +255,13 @@ class _Builder:
                 })
             variables[variable] = rows
         return {"weighting": weighting, "variables": variables, "helpers": self._helpers(helpers),
-                "offline_share": self._offline_share()}
+                "offline_share": self._offline_share(), "warnings": []}
 
     def _offline_share(self) -> float | None:
         """Share of respondents reached without a phone of their own (paper, enumerators); None when hidden."""
-        if "channel" not in self.groups or self.hidden_all:
+        channels = self._column("channel")
+        if channels is None or self.hidden_all:
             return None
-        channels = self.cells.column(self.groups.index("channel"))
         offline = float(sum(count for value, count in zip(channels, self.cells.counts) if value in OFFLINE_CHANNELS))
         # A handful of them would show who answered on paper in a small place: hidden as a small cell is.
         if 0 < offline < self.min_cell:

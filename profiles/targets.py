@@ -5,8 +5,10 @@
     gender,female,52000
     age,60+,11000
 
-`variable` is one of the profile's groups (a question id, `channel` or `language`); `value` is a
-choice code (or its label), a band label of a number question ("18-29", "60+"), or a language code.
+`variable` is one of the profile's groups (a question id, `channel` or `language`) or any other
+choice question of the flow (`phone`: households without a phone, from a census, DHS or ICT
+survey); `value` is a choice code (or its label), `yes`/`no`, a band label of a number question
+that is a group ("18-29", "60+"), or a language code.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ class TargetsInvalid(ProfileError):
         super().__init__("; ".join(problems))
 
 
+# Questions whose answers split respondents into known, exclusive values: what a margin can be.
+WEIGHTABLE_TYPES = ("choice", "yes_no", "language")
+
+
 def known_values(flow: Flow, group: str) -> list[str] | None:
     """Every value a grouping variable can take, or None when open (channel)."""
     question = next((q for q in flow.questions if q.id == group), None)
@@ -42,14 +48,29 @@ def known_values(flow: Flow, group: str) -> list[str] | None:
         return list(flow.languages) if group == "language" else None
     if question.type == "number":
         return list(question.band_labels())
+    if question.type == "yes_no":
+        return ["yes", "no"]
     return [choice.code for choice in question.choices]
+
+
+def target_variable_problem(flow: Flow, variable: str) -> str | None:
+    """Why census targets cannot name `variable`, or None when they can."""
+    groups = flow.profile.groups if flow.profile else ()
+    if variable in groups:
+        return None
+    question = next((q for q in flow.questions if q.id == variable), None)
+    if question is None:
+        return f"'{variable}' is not a question or grouping variable of this consultation (groups: {', '.join(groups)})"
+    if question.type not in WEIGHTABLE_TYPES:
+        return (f"'{variable}' is a {question.type} question: census targets can only name a choice or yes/no question "
+                f"(each respondent in exactly one value), or a grouping variable ({', '.join(groups)})")
+    return None
 
 
 def parse_targets(text: str, flow: Flow) -> dict[str, dict[str, float]]:
     """Read a targets CSV; return {variable: {value: population}} or raise TargetsInvalid."""
     if flow.profile is None:
         raise TargetsInvalid([f"flow '{flow.id}' has no profile section, so nothing to weight"])
-    groups = list(flow.profile.groups)
     problems: list[str] = []
     targets: dict[str, dict[str, float]] = {}
     first_line: dict[tuple[str, str], int] = {}
@@ -67,8 +88,9 @@ def parse_targets(text: str, flow: Flow) -> dict[str, dict[str, float]]:
             continue
         cells = dict(zip(header, (cell.strip() for cell in row)))
         variable, raw_value, raw_population = (cells.get(name, "") for name in HEADER)
-        if variable not in groups:
-            problems.append(f"line {line}: '{variable}' is not a grouping variable of this consultation (one of {', '.join(groups)})")
+        problem = target_variable_problem(flow, variable)
+        if problem:
+            problems.append(f"line {line}: {problem}")
             continue
         value = _value(flow, variable, raw_value)
         if value is None:

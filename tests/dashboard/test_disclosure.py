@@ -101,6 +101,9 @@ def profile_counts(audit: Audit, profile: dict) -> None:
         for row in rows:
             if row["sample_share"] is not None and overall["n"]:
                 audit.publish(("group", variable, repr(row["value"])), round(row["sample_share"] * overall["n"]))
+    coverage = profile["representativeness"].get("coverage")
+    if coverage:
+        coverage_counts(audit, coverage, overall["n"])
     funnel = profile["funnel"]
     if funnel.get("overall"):
         for stat in FUNNEL:
@@ -116,6 +119,22 @@ def profile_counts(audit: Audit, profile: dict) -> None:
             for entry in funnel[attribute]:
                 if attribute in groups:
                     audit.same(("funnel", attribute, repr(entry["value"]), "completed"), ("group", attribute, repr(entry["value"])))
+
+
+def coverage_counts(audit: Audit, coverage: dict, n: int | None) -> None:
+    """Who has no phone of their own: overall and by channel (the shipped flow requires the answer: n answered)."""
+    if coverage["sample_share"] is not None and n:
+        audit.publish(("coverage", "unreached"), round(coverage["sample_share"] * n))
+    channels = coverage["by_channel"]
+    for row in channels:
+        channel = repr(row["channel"])
+        without, having = ("coverage", channel, "unreached"), ("coverage", channel, "reached")
+        shown = row["share"] is not None
+        audit.publish(without, round(row["share"] * row["respondents"]) if shown else None)
+        audit.publish(having, row["respondents"] - round(row["share"] * row["respondents"]) if shown else None)
+        audit.add_sum(("group", "channel", channel), [without, having])
+    if channels:
+        audit.add_sum(("coverage", "unreached"), [("coverage", repr(r["channel"]), "unreached") for r in channels])
 
 
 CHANNEL_NAMES = {"SMS": "sms", "USSD": "ussd", "Telegram": "telegram"}

@@ -17,7 +17,8 @@ ANSWERS = {"channel": "ussd", "language": "fr", "district": "nord", "gender": "f
 
 def test_groups_bands_and_deprivation_bits():
     fact = response_fact(FLOW, ANSWERS)
-    assert fact.groups == ("nord", "female", "60+", "none", "ussd", "fr")
+    # The groups, then the coverage question (phone: who a phone consultation misses).
+    assert fact.groups == ("nord", "female", "60+", "none", "ussd", "fr", "basic")
     # far_office (bit 0), many_visits (2), no_internet (4), no_help (5)
     assert fact.deprived == 0b110101
     assert fact.helpers == 0b1001  # family (choice 0) and nobody (choice 3)
@@ -25,7 +26,7 @@ def test_groups_bands_and_deprivation_bits():
 
 def test_missing_answers_are_never_deprived_and_group_as_null():
     fact = response_fact(FLOW, {"channel": "sms", "language": "en"})
-    assert (fact.groups, fact.deprived, fact.helpers) == ((None, None, None, None, "sms", "en"), 0, None)
+    assert (fact.groups, fact.deprived, fact.helpers) == ((None, None, None, None, "sms", "en", None), 0, None)
 
 
 def test_group_values_round_trip_through_their_sql_text():

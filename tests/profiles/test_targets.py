@@ -36,11 +36,27 @@ def test_every_problem_is_named_with_its_line():
     with pytest.raises(TargetsInvalid) as raised:
         parse_targets(text, FLOW)
     assert raised.value.problems == [
-        "line 2: 'income' is not a grouping variable of this consultation (one of district, gender, age, disability, channel, language)",
+        "line 2: 'income' is not a question or grouping variable of this consultation (groups: district, gender, age, disability, channel, language)",
         "line 3: gender: unknown value 'femme' (one of female, male, other)",
         "line 4: gender=female: population must be a positive number, got 'lots'",
         "line 5: district=nord: population must be a positive number, got '-5'",
         "line 7: district=sud is given twice (first on line 6)",
+    ]
+
+
+def test_any_choice_question_may_be_a_margin_not_only_a_group():
+    # Households without a phone of their own, from a census or an ICT survey: `phone` is not a profile group.
+    text = "variable,value,population\nphone,Aucun,23000\nphone,basic,40000\nphone,smartphone,12000\nphone,smartphone_internet,25000\n"
+    assert parse_targets(text, FLOW) == {"phone": {"none": 23000.0, "basic": 40000.0, "smartphone": 12000.0, "smartphone_internet": 25000.0}}
+
+
+@pytest.mark.parametrize("variable, kind", [("travel_minutes", "number"), ("helper", "multi_choice")])
+def test_a_target_on_a_question_that_is_not_a_choice_question_is_refused(variable, kind):
+    with pytest.raises(TargetsInvalid) as raised:
+        parse_targets(f"variable,value,population\n{variable},5,100\n", FLOW)
+    assert raised.value.problems == [
+        f"line 2: '{variable}' is a {kind} question: census targets can only name a choice or yes/no question "
+        "(each respondent in exactly one value), or a grouping variable (district, gender, age, disability, channel, language)"
     ]
 
 

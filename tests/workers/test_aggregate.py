@@ -134,3 +134,41 @@ def test_a_completed_chat_refreshes_the_profile(runner, db):
     assert snapshot.data["overall"] == {"n": None, "suppressed": True, "suppression": "small", "reliable": False,
                                         "cutoff": 0.33, "min_cell": 10, "weighted": False}
     assert "Un bureau mobile" not in json.dumps(snapshot.data, ensure_ascii=False)  # free text never enters a profile
+
+
+def test_census_targets_may_weight_on_questions_that_are_not_groups(loaded, db, settings, runner, now, tmp_path):
+    # Households without a phone (the coverage question) and the preferred contact channel: neither is a profile group.
+    cid = consultation_id(db)
+    add_responses(db, cid, 150, now)
+    assert runner.invoke(args=["aggregate", "access-barriers"]).exit_code == 0
+    targets = tmp_path / "targets.csv"
+    targets.write_text("variable,value,population\n"
+                       "phone,none,2000\nphone,basic,4500\nphone,smartphone,2000\nphone,smartphone_internet,1500\n"
+                       "contact_channel,sms,3500\ncontact_channel,call,2000\ncontact_channel,telegram,1500\n"
+                       "contact_channel,office,2000\ncontact_channel,radio,1000\n")
+    result = runner.invoke(args=["profiles", "targets", "access-barriers", str(targets)])
+    assert result.exit_code == 0, result.output
+    # Few of 150 random respondents have no phone against a fifth of the city: untrimmed, the margins are met.
+    assert runner.invoke(args=["aggregate", "access-barriers", "--trim-ratio", "0"]).exit_code == 0
+    latest = snapshots(db)[-1].data
+    weighting = latest["representativeness"]["weighting"]
+    assert weighting["applied"] and weighting["variables"] == ["phone", "contact_channel"], weighting
+    assert weighting["max_margin_error"] <= 0.001
+    coverage = latest["representativeness"]["coverage"]
+    assert coverage["population_share"] == 0.2
+    assert coverage["sensitivity"]["source"] == "target" and coverage["sensitivity"]["missing_share"] == 0
+    assert all(w["code"] != "unreached" for w in latest["representativeness"]["warnings"])
+    # The offline profile of the export, with the same targets, says the same.
+    with db.session() as session:
+        out = io.StringIO()
+        write_csv(session, get_consultation(session, "access-barriers"), out)
+    from flows.loader import load_flow
+    from palabre.config import ROOT
+    from profiles.from_csv import profile_from_csv
+    from profiles.targets import parse_targets
+
+    flow = load_flow(ROOT / "flows" / "library" / "access_barriers.yaml")
+    offline = profile_from_csv(flow, io.StringIO(out.getvalue()), 10, parse_targets(targets.read_text(), flow), trim_ratio=None)
+    stored = json.loads(json.dumps(latest))
+    for key in ("overall", "groups", "robustness", "findings"):
+        assert stored[key] == offline[key], key
