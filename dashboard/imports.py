@@ -27,9 +27,9 @@ from palabre.imports.store import Prepared, prepare, store
 from palabre.private_files import FILE_MODE, private_folder
 
 bp = Blueprint("imports", __name__, url_prefix="/dashboard/<slug>/import", template_folder="templates")
-# About 2,500 questionnaires of the shipped form: checked in about 6 s, and again on confirming, well within
-# gunicorn's 30 s worker timeout (the engine checks some 450 rows a second on one core). Bigger files go through
-# `python app.py responses import`. The app's usual limit is 64 KB.
+# About 2,500 questionnaires of the shipped form: checked in 2 to 3 s, and again on confirming, well within
+# gunicorn's 30 s worker timeout (about 1,000 rows a second on one busy core, BENCHMARKS.md). Bigger files go
+# through `python app.py responses import`. The app's usual limit is 64 KB.
 MAX_IMPORT_BYTES = 1024 * 1024
 FORMATS = (".csv", ".xlsx")
 KEEP_SECONDS = 3600  # an upload not confirmed within an hour is deleted

@@ -22,6 +22,11 @@ MAX_ATTEMPTS = 3
 MAX_TEXT = 1600
 SKIP_WORDS = {"passer", "skip", "suivant", "next", "pass"}
 Step = tuple[State, list[Event]]
+# How one flow's replies were read, kept by a caller that steps many conversations through the same
+# replies (an import of thousands of questionnaires): each distinct reply to each question is read
+# once. Reading a reply depends only on the flow, the question, the reply and the language, so the
+# memo changes nothing but the time; one memo per Flow object, since keys name questions by id.
+Memo = dict
 
 
 def start(flow: Flow, now: float, language: str | None = None) -> Step:
@@ -34,12 +39,12 @@ def start(flow: Flow, now: float, language: str | None = None) -> Step:
     return _advance(flow, state, 0, events)
 
 
-def step(flow: Flow, state: State, text: str, now: float) -> Step:
-    """Take one inbound message and answer it."""
+def step(flow: Flow, state: State, text: str, now: float, memo: Memo | None = None) -> Step:
+    """Take one inbound message and answer it (`memo`: see Memo)."""
     if state.status != ACTIVE:
         return state, []
     state = state.with_(last_activity=now)
-    command = parsing.match_global_command(text)
+    command = _remembered(memo, ("command", text), lambda: parsing.match_global_command(text))
     if command == "stop":
         # `current` is kept so that START can pick the conversation up where it stopped.
         return state.with_(status=OPTED_OUT), [OptedOut(), Say("opted_out", message(flow, "opted_out", state.language))]
@@ -47,7 +52,16 @@ def step(flow: Flow, state: State, text: str, now: float) -> Step:
         return _help(flow, state)
     if command == "back":
         return _back(flow, state)
-    return _answer(flow, state, text)
+    return _answer(flow, state, text, memo)
+
+
+def _remembered(memo: Memo | None, key: tuple, read):
+    """read(), or what it gave for the same key before."""
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def resume(flow: Flow, state: State, now: float, key: str = "resumed") -> Step:
@@ -130,15 +144,19 @@ class _Parsed:
     attempt: bool = True  # an ambiguous reply asks which one, without using up a try
 
 
-def _answer(flow: Flow, state: State, text: str) -> Step:
+def _answer(flow: Flow, state: State, text: str, memo: Memo | None = None) -> Step:
     question = flow.question(state.current)  # type: ignore[arg-type]
     raw = text[:MAX_TEXT]
-    if parsing.normalize(raw) in SKIP_WORDS:
+    if _remembered(memo, ("skip", raw), lambda: parsing.normalize(raw) in SKIP_WORDS):
         if question.optional:
             return _move_on(flow, state, question, [QuestionSkipped(question.id, "declined")])
         parsed = _Parsed(error=message(flow, "required", state.language))
-    else:
+    elif memo is None or question.type == "text":  # free text: cheap to read, and rarely the same twice
         parsed = _parse(flow, question, raw, state.language)
+    else:
+        parsed = _remembered(memo, (question.id, raw, state.language), lambda: _parse(flow, question, raw, state.language))
+        if isinstance(parsed.value, list):  # each conversation records a list of its own
+            parsed = _Parsed(list(parsed.value), parsed.error, parsed.guessed, parsed.attempt)
     if parsed.error is None:
         return _record(flow, state, question, parsed.value, raw, parsed.guessed)
     if question.retry and parsed.attempt:  # the flow's own words for "not understood, try again"

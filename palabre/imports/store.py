@@ -20,7 +20,7 @@ from models import Answer, Consultation, Conversation, OfflineCollection, Partic
 from palabre import identity
 from palabre.config import Config
 from palabre.consultations import flow_of
-from palabre.imports.check import Checked, check
+from palabre.imports.check import Checked, Memo, check
 from palabre.imports.detect import read_file
 from palabre.imports.layout import Layout
 from palabre.imports.rows import OFFLINE_CHANNELS, ImportRefused, Problem, Submission
@@ -75,6 +75,7 @@ def prepare(consultation: Consultation, data: bytes, filename: str, now: datetim
     _same_flow(consultation, submissions)
     prepared = Prepared(layout, len(submissions))
     seen: dict[str, int] = {}
+    memo = Memo()  # each distinct cell of the file read once
     for done, submission in enumerate(submissions, start=1):
         if progress:
             progress(done, len(submissions))
@@ -86,7 +87,7 @@ def prepare(consultation: Consultation, data: bytes, filename: str, now: datetim
             continue
         seen[submission.key] = submission.row
         row_channel, problems = _channel(layout, submission, channel)
-        result = check(flow, submission, (submission.completed_at or now).timestamp())
+        result = check(flow, submission, (submission.completed_at or now).timestamp(), memo)
         problems += result if isinstance(result, list) else []
         if problems:
             prepared.problems += problems
