@@ -48,7 +48,7 @@ def prompts(flow: Flow) -> Iterator[Prompt]:
         if key != "intro" or flow.intro:
             yield Prompt(f"audio.{key}", key, key, dict(flow.audio.get(key, {})), True)
     for i, question in enumerate(flow.questions):
-        if question.type == "text":
+        if question.type == "text" and not question.voice_record:
             continue  # passed over on voice
         # A language question is asked before anyone chose a voice language: its recordings are optional.
         yield Prompt(f"questions[{i}].audio", f"question:{question.id}", question.id, dict(question.audio),
@@ -64,6 +64,8 @@ def prompts(flow: Flow) -> Iterator[Prompt]:
     # Only the words this flow's calls can say: no "type the number" without a number question.
     unused = {"number", "help_number"} - ({"number", "help_number"} if "number" in kinds else set())
     unused |= {"multi", "help_multi"} - ({"multi", "help_multi"} if "multi_choice" in kinds else set())
+    if not any(question.voice_record for question in flow.questions):
+        unused |= {"record_consent", "record_now", "recorded"}
     for name in WORDS:
         if name in unused or name in ("press", "press_language", "unavailable", "keys"):
             continue

@@ -28,7 +28,7 @@ TOP_KEYS = {
 }
 QUESTION_KEYS = {
     "id", "type", "prompt", "choices", "min", "max", "unit", "bands", "integer", "when", "end_if",
-    "optional", "help", "short", "retry", "then", "list_choices", "audio",
+    "optional", "help", "short", "retry", "then", "list_choices", "audio", "voice_record",
 }
 FOLLOW_UP_KEYS = {"say", "when", "language"}
 CHOICE_KEYS = {"code", "label", "keywords", "audio"}
@@ -232,7 +232,8 @@ class _Checker(VoiceChecks, ProfileChecks):
         return Question(
             id=qid, type=qtype, prompt=prompt, choices=choices, when=when, end_if=end_if,
             optional=bool(optional), help=help_text, short=short, retry=retry, then=then,
-            list_choices=list_choices is not False, audio=self.audio(q.get("audio"), f"{path}.audio"), **limits,
+            list_choices=list_choices is not False, audio=self.audio(q.get("audio"), f"{path}.audio"),
+            voice_record=self.voice_record(q.get("voice_record"), f"{path}.voice_record", qtype), **limits,
         )
 
     def follow_ups(self, raw: Any, path: str, known: dict[str, Question], qid: Any) -> tuple[FollowUp, ...]:

@@ -62,6 +62,7 @@ class Question:
     list_choices: bool = True  # false: the prompt names the options itself (imported RapidPro flows)
     then: tuple[FollowUp, ...] = ()  # said after a valid answer, in order, each when its condition holds
     audio: Audio = field(default_factory=dict)  # the prompt recorded, played on voice instead of <Say>
+    voice_record: bool = False  # a text question a call may answer by a short recording (after consent)
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""

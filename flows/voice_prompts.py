@@ -32,6 +32,16 @@ WORDS = {
                "en": "We hear no keys. Call again any time: we will pick up here. Goodbye."},
     # Said instead of the engine's re-prompt in a voice-only language (the engine's words are text).
     "not_understood": {"fr": "Réponse non comprise, essayez encore.", "en": "Sorry, that answer was not understood; try again."},
+    # A free-text question a flow lets calls record (`voice_record: true`): consent first, then <Record>.
+    "record_consent": {"fr": "Vous pouvez répondre à cette question de vive voix. Votre réponse sera enregistrée, et seuls "
+                             "les agents qui mènent cette consultation l'écouteront. Pour accepter d'être enregistré, tapez 1. "
+                             "Pour passer la question, tapez 2.",
+                       "en": "You may answer this question in your own words. Your answer will be recorded, and only the "
+                             "officials running this consultation will listen to it. To agree to be recorded, press 1. "
+                             "To skip the question, press 2."},
+    "record_now": {"fr": "Parlez après le bip, une minute au plus, puis tapez dièse.",
+                   "en": "Speak after the beep, for a minute at most, then press the hash key."},
+    "recorded": {"fr": "Merci, votre réponse est enregistrée.", "en": "Thank you, your answer is recorded."},
     "unavailable": {"fr": "Service indisponible, rappelez plus tard.", "en": "Service unavailable, please call again later."},
 }
 

@@ -1,10 +1,13 @@
-"""The voice keys of a flow file: `voice_languages`, and `audio:` on the flow, its questions and their choices.
+"""The voice keys of a flow file: `voice_languages`, `audio:` on the flow, its questions and their choices, and `voice_record`.
 
     voice_languages: [wo]                       # spoken only: recordings, no written text
     audio:                                      # the flow's own prompts and the call's words, by name
       intro: {wo: recordings/wo/intro.mp3}
       voice_keys: {wo: recordings/wo/keys.mp3}  # "press 9 never to be called again, 0 for help..."
     questions:
+      - id: comment
+        type: text
+        voice_record: true                      # on a call: asked to consent, then <Record> (text questions only)
       - id: district
         audio: {wo: recordings/wo/district.mp3, fr: recordings/fr/district.mp3}
         choices:
@@ -21,6 +24,7 @@ from typing import Any
 
 from flows.checks import Checks
 from flows.messages import BUILTIN
+from flows.model import QUESTION_TYPES
 from flows.voice_prompts import RECORDABLE
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -70,6 +74,18 @@ class VoiceChecks(Checks):
             else:
                 out[lang] = file
         return out
+
+    def voice_record(self, value: Any, path: str, qtype: Any) -> bool:
+        """Whether a call records the answer to this question: a free-text question only."""
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(path, "must be true or false")
+            return False
+        if value and qtype != "text" and qtype in QUESTION_TYPES:
+            self.error(path, f"only a text question can be answered by a recording, not a {qtype} question")
+            return False
+        return value
 
     def flow_audio(self, value: Any) -> dict[str, dict[str, str]]:
         if value is None:
