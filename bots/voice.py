@@ -2,6 +2,7 @@
 
     call comes in ──> POST /voice/twilio            (step 0: resume or start, intro, first question)
     <Gather action="/voice/twilio?step=1"> ──> POST /voice/twilio?step=1 with Digits ──> next question ...
+    <Record action="/voice/twilio?step=N"> ──> POST /voice/twilio?step=N with RecordingUrl, RecordingSid ──> next ...
     callback mode: the first POST is answered <Reject reason="busy"/>, and a job calls the citizen back
     (Twilio's Calls resource, bots/voice_client.py); that call's TwiML comes to the same URL.
 
@@ -30,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bots.twilio_webhook import signed_form
 from bots.voice_audio import AUDIO_PATH, MIMETYPES, find_recording
+from bots.voice_record import read_recording
 from bots.voice_step import PATH, answer
 from bots.voice_twiml import render_goodbye, render_reject
 from flows.voice_prompts import words
@@ -75,7 +77,8 @@ def call() -> Response:
             return _call_back(settings, call_sid, phone, now)
         with database().session() as session:
             xml, outcomes = answer(session, settings, call_sid, step, phone, form.get("Digits", ""), now, outbound,
-                                   request.host_url.rstrip("/"))
+                                   request.host_url.rstrip("/"), record_action="RecordingUrl" in form,
+                                   recording=read_recording(form))
     except SQLAlchemyError as exc:
         # The type only: a database error's message can quote the citizen's number.
         log.error("voice %s step %d: database error %s", call_sid[:64], step, type(exc).__name__)

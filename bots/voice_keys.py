@@ -42,3 +42,16 @@ def read_keys(digits: str, kind: str) -> Keys:
     if kind == "multi_choice":
         return Keys(text=" ".join(digits.replace("*", "")))  # "13" reads as "1 3", options 1 and 3
     return Keys(text=digits[:1] if kind in ONE_KEY_KINDS else digits)
+
+
+# The keys of the consent asked before recording an answer (`voice_record` questions).
+RECORD, SKIP, SILENT, UNCLEAR = "record", "skip", "silent", "unclear"
+CONSENT_KEYS = {"1": RECORD, "2": SKIP, STOP_KEY: STOP, REPEAT_KEY: REPEAT, HELP_KEY: REPEAT}
+
+
+def read_consent(digits: str) -> str:
+    """What a key pressed at the consent to be recorded means: 1 record, 2 skip, 9 stop, * or 0 hear it again."""
+    digits = "".join(ch for ch in digits if ch in "0123456789*#").rstrip("#")
+    if not digits:
+        return SILENT
+    return CONSENT_KEYS.get(digits, UNCLEAR)

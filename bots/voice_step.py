@@ -4,7 +4,12 @@
     step N: Digits read for the question asked (bots/voice_keys.py): * and 0 are answered here,
             nothing stored; anything else goes to palabre.inbound under `<CallSid>:<N>`
     a step seen before (Twilio retried it): the question now pending, its keys never read again
-    free-text questions: passed over with the engine's skip word (a keypad cannot write)
+    free-text questions: passed over with the engine's skip word (a keypad cannot write), unless the
+            flow lets calls record them (`voice_record`):
+              step N asks the question and the consent keys; step N+1: 1 -> <Record action="?step=N+2">
+              (nothing stored yet), 2 -> the skip word, no key -> an unreadable answer (asked again, then
+              moved on after 3 tries), 9 -> STOP; step N+2 (Twilio's <Record> action) -> the answer
+              `[recording]`, and the recording's id kept beside it (palabre/call_recordings.py)
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ from sqlalchemy.orm import Session
 from bots.text import render_messages
 from bots.ussd_session import find_participant
 from bots.voice_audio import FlowRecordings
-from bots.voice_keys import HELP, ONE_KEY_KINDS, REPEAT, STOP, read_keys
-from bots.voice_twiml import NoRecordings, Recordings, render, render_goodbye, render_question
+from bots.voice_keys import HELP, ONE_KEY_KINDS, RECORD, REPEAT, SILENT, SKIP, STOP, UNCLEAR, read_consent, read_keys
+from bots.voice_twiml import NoRecordings, Recordings, render, render_goodbye, render_question, render_record
 from flows import engine
-from flows.events import Ask, OptedOut
+from flows.events import AnswerRecorded, Ask, OptedOut, Say
 from flows.model import Flow
 from flows.state import ACTIVE, State
 from flows.voice_prompts import words
 from models import Conversation, InboundMessage, Participant
 from palabre import identity
+from palabre.call_recordings import RECORDED_ANSWER, Recording, store_recording
 from palabre.config import Config
 from palabre.consultations import flow_of
 from palabre.inbound import Inbound, Outcome, handle_inbound
@@ -48,8 +54,12 @@ MAX_SILENT_STEPS = 6
 
 
 def answer(session: Session, settings: Config, call_sid: str, step: int, phone: str, digits: str,
-           now: datetime, outbound: bool = False, base_url: str = "") -> tuple[str, list[Outcome]]:
-    """The TwiML for one step of a call, and the outcomes to act on once committed; the step is applied once."""
+           now: datetime, outbound: bool = False, base_url: str = "", record_action: bool = False,
+           recording: Recording | None = None) -> tuple[str, list[Outcome]]:
+    """The TwiML for one step of a call, and the outcomes to act on once committed; the step is applied once.
+
+    `record_action`: the request is a <Record>'s action, reporting `recording` (None: nothing was recorded).
+    """
     action = f"{PATH}?step={step + 1}"
     key = f"{call_sid}:{step}"
     if _seen(session, key):  # Twilio retried a step we took: never read its keys a second time
@@ -62,36 +72,57 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
         if shown is None:
             return _again(session, settings, phone, action, base_url), []
         flow, ask, language, _conversation = shown
-        if not digits.strip() and _silent_before(session, call_sid, step) >= MAX_SILENT_STEPS - 1:
+        records = _records(flow, ask)
+        if record_action and not records:  # a recording for a question no longer pending (answered meanwhile)
+            return _again(session, settings, phone, action, base_url), []
+        silent = not record_action and not digits.strip()
+        if silent and _silent_before(session, call_sid, step) >= MAX_SILENT_STEPS - 1:
             return render_goodbye("voice_silent", words("silent", language), language,
                                   _recordings(settings, base_url, flow)), []
-        keys = read_keys(digits, ask.kind)
-        if keys.command == REPEAT:
-            return render_question(ask, language, action, _recordings(settings, base_url, flow)), []
-        if keys.command == HELP:
-            return render_question(ask, language, action, _recordings(settings, base_url, flow), before=_help(ask, language)), []
-        text = "STOP" if keys.command == STOP else keys.text
+        if record_action:
+            text = RECORDED_ANSWER if recording is not None else ""  # nothing recorded: an answer not understood
+        elif records:
+            consent = read_consent(digits)
+            if consent == RECORD:  # nothing is stored until Twilio posts the recording
+                return render_record(language, action, _recordings(settings, base_url, flow)), []
+            if consent in (REPEAT, UNCLEAR):
+                before = (("voice_not_understood", words("not_understood", language)),) if consent == UNCLEAR else ()
+                return render_question(ask, language, action, _recordings(settings, base_url, flow), before=before,
+                                       consent=True), []
+            text = {SKIP: SKIP_WORD, STOP: "STOP", SILENT: ""}[consent]
+        else:
+            keys = read_keys(digits, ask.kind)
+            if keys.command == REPEAT:
+                return render_question(ask, language, action, _recordings(settings, base_url, flow)), []
+            if keys.command == HELP:
+                return render_question(ask, language, action, _recordings(settings, base_url, flow), before=_help(ask, language)), []
+            text = "STOP" if keys.command == STOP else keys.text
     outcome = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, text, external_id=key,
                                                         consultation=consultation, new_session=step == 0), now)
     if outcome.duplicate:  # the same step, taken meanwhile by another process (or a flood of calls)
         session.rollback()
         return _again(session, settings, phone, action, base_url), []
     outcomes, events = [outcome], list(outcome.events)
-    while not outcomes[-1].finished and _asks_text(events) and len(outcomes) <= MAX_SKIPS:
+    same = shown is not None and shown[3] == outcome.conversation_id  # the flow read above: no second read
+    flow = shown[0] if same else _flow_of(session, outcome.conversation_id)  # type: ignore[index]
+    recorded = frozenset(q.id for q in flow.questions if q.voice_record) if flow is not None else frozenset()
+    if record_action and recording is not None and shown is not None and _recorded(events, shown[1].question_id):
+        store_recording(session, outcome.conversation_id, shown[1].question_id, recording, now)  # type: ignore[arg-type]
+        events.insert(0, Say("voice_recorded", words("recorded", shown[2])))
+    while not outcomes[-1].finished and _asks_text(events, recorded) and len(outcomes) <= MAX_SKIPS:
         skipped = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, SKIP_WORD,
                                                             external_id=f"{key}:skip{len(outcomes)}"), now)
         outcomes.append(skipped)
         events = [event for event in events if not isinstance(event, Ask)] + skipped.events  # never said: passed over
     language = next((o.language for o in reversed(outcomes) if o.language), None) or _language(session, outcome)
-    same = shown is not None and shown[3] == outcomes[-1].conversation_id  # the flow read above: no second read
-    recordings = _recordings(settings, base_url, shown[0] if same else _flow_of(session, outcomes[-1].conversation_id))  # type: ignore[index]
+    recordings = _recordings(settings, base_url, flow)
     if not events:  # someone who opted out: the shared path stays silent, a call must say something
         session.commit()
         return render_goodbye("voice_already_out", words("already_out", language), language, recordings), []
     if any(isinstance(event, OptedOut) for event in events):
         xml = render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
     else:
-        xml = render(events, language, action, recordings)
+        xml = render(events, language, action, recordings, recorded)
     record_inline_replies(session, outcome.participant_id, CHANNEL, ["\n".join(render_messages(events))],  # type: ignore[arg-type]
                           outcomes[-1].conversation_id, outcome.inbound_id, now)
     session.commit()
@@ -122,7 +153,7 @@ def _again(session: Session, settings: Config, phone: str, action: str, base_url
     shown = _pending(session, settings, phone, participant)
     if shown is not None:
         flow, ask, language, _conversation = shown
-        return render_question(ask, language, action, _recordings(settings, base_url, flow))
+        return render_question(ask, language, action, _recordings(settings, base_url, flow), consent=_records(flow, ask))
     language = _latest_language(session, participant.id) if participant is not None else "fr"
     recordings = _recordings(settings, base_url, _flow_of(session, _latest_conversation(session, participant)))
     if participant is not None and participant.opted_out:
@@ -171,9 +202,20 @@ def _help(ask: Ask, language: str) -> tuple[tuple[str, str], ...]:
     return (f"voice_{how}", words(how, language)), ("voice_keys", words("keys", language))
 
 
-def _asks_text(events: list) -> bool:
+def _asks_text(events: list, recorded: frozenset[str]) -> bool:
+    """Whether the question asked last is free text a keypad cannot answer (not one the call records)."""
     asks = [event for event in events if isinstance(event, Ask)]
-    return bool(asks) and asks[-1].kind == "text"
+    return bool(asks) and asks[-1].kind == "text" and asks[-1].question_id not in recorded
+
+
+def _records(flow: Flow, ask: Ask) -> bool:
+    """Whether a call answers this question by a recording (after the caller's consent)."""
+    return ask.kind == "text" and flow.question(ask.question_id).voice_record
+
+
+def _recorded(events: list, question_id: str) -> bool:
+    """Whether the engine took the recording as the answer to this question."""
+    return any(isinstance(e, AnswerRecorded) and e.question_id == question_id and e.valid for e in events)
 
 
 def _language(session: Session, outcome: Outcome) -> str:

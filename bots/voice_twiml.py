@@ -7,6 +7,8 @@
       </Gather>
     </Response>
 or, when nothing is asked any more, the last words then <Hangup/>.
+A free-text question the flow lets calls record (`voice_record`) is asked with its consent keys
+(1 to be recorded, 2 to skip) in a one-key <Gather>; after a 1, render_record's <Record> takes the answer.
 
 Facts this module depends on:
 - A <Say> or <Play> nested in <Gather> can be interrupted by the first key pressed: a caller who
@@ -23,6 +25,7 @@ from typing import Iterable, Protocol
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bots.voice_keys import MAX_KEYED_OPTIONS, ONE_KEY_KINDS
+from bots.voice_record import RECORD_MAX_SECONDS, RECORD_SILENCE_SECONDS
 from flows.events import Ask, Event, Say
 from flows.voice_prompts import SAY_LANGUAGES, words
 
@@ -51,8 +54,12 @@ class NoRecordings:
 no_audio = NoRecordings()
 
 
-def render(events: Iterable[Event], language: str, action: str, audio: Recordings = no_audio) -> str:
-    """The TwiML answering one step of a call: what the events say, then the pending question or a hang-up."""
+def render(events: Iterable[Event], language: str, action: str, audio: Recordings = no_audio,
+           recorded: frozenset[str] = frozenset()) -> str:
+    """The TwiML answering one step of a call: what the events say, then the pending question or a hang-up.
+
+    `recorded`: the ids of the flow's questions a call answers by a recording (asked with their consent keys).
+    """
     response = VoiceResponse()
     events = list(events)
     asks = [event for event in events if isinstance(event, Ask)]
@@ -62,19 +69,28 @@ def render(events: Iterable[Event], language: str, action: str, audio: Recording
             if event.key == "intro":
                 speak(response, "voice_keys", words("keys", language), language, audio)
     if asks:
-        gather_question(response, asks[-1], language, action, audio)
+        gather_question(response, asks[-1], language, action, audio, consent=asks[-1].question_id in recorded)
     else:
         response.hangup()
     return str(response)
 
 
 def render_question(ask: Ask, language: str, action: str, audio: Recordings = no_audio,
-                    before: tuple[tuple[str, str], ...] = ()) -> str:
+                    before: tuple[tuple[str, str], ...] = (), consent: bool = False) -> str:
     """The TwiML asking a question again (after * or 0, or for a retried step), with what to say first."""
     response = VoiceResponse()
     for key, text in before:
         speak(response, key, text, language, audio)
-    gather_question(response, ask, language, action, audio)
+    gather_question(response, ask, language, action, audio, consent=consent)
+    return str(response)
+
+
+def render_record(language: str, action: str, audio: Recordings = no_audio) -> str:
+    """The TwiML recording a caller's answer, once they agreed: a beep, at most RECORD_MAX_SECONDS, # to finish."""
+    response = VoiceResponse()
+    speak(response, "voice_record_now", words("record_now", language), language, audio)
+    response.record(action=action, method="POST", max_length=RECORD_MAX_SECONDS, timeout=RECORD_SILENCE_SECONDS,
+                    finish_on_key="#", play_beep=True)
     return str(response)
 
 
@@ -93,8 +109,18 @@ def render_reject() -> str:
     return str(response)
 
 
-def gather_question(response: VoiceResponse, ask: Ask, language: str, action: str, audio: Recordings) -> None:
-    """A <Gather> that asks the question and posts the keys pressed to `action`."""
+def gather_question(response: VoiceResponse, ask: Ask, language: str, action: str, audio: Recordings,
+                    consent: bool = False) -> None:
+    """A <Gather> that asks the question and posts the keys pressed to `action` (with `consent`: 1 record, 2 skip)."""
+    if consent:
+        gather = Gather(input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
+                        action_on_empty_result=True, num_digits=1)
+        if ask.error:  # the engine's words ask to write: a caller hears that the keys were not understood
+            speak(gather, "voice_not_understood", words("not_understood", language), language, audio)
+        speak(gather, f"question:{ask.question_id}", ask.text, language, audio)
+        speak(gather, "voice_record_consent", words("record_consent", language), language, audio)
+        response.append(gather)
+        return
     one_key = ask.kind in ONE_KEY_KINDS
     options = {"num_digits": 1} if one_key else {"finish_on_key": "#"}
     gather = Gather(input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
@@ -132,11 +158,12 @@ def speak(parent, key: str, text: str, language: str, audio: Recordings) -> None
         parent.say(text, language=SAY_LANGUAGES.get(language, "en-US"))
 
 
-def spoken(events: Iterable[Event], language: str, audio: Recordings = no_audio) -> list[str]:
+def spoken(events: Iterable[Event], language: str, audio: Recordings = no_audio,
+           recorded: frozenset[str] = frozenset()) -> list[str]:
     """What a caller hears for these events, line by line, then the keys the call waits for (the simulator's view)."""
     from xml.etree import ElementTree
 
-    root = ElementTree.fromstring(render(events, language, "/voice/twilio", audio))
+    root = ElementTree.fromstring(render(events, language, "/voice/twilio", audio, recorded))
     lines = [f"▶ {node.text}" if node.tag == "Play" else (node.text or "") for node in root.iter() if node.tag in ("Say", "Play")]
     gather = root.find("Gather")
     if gather is None:

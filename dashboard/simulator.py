@@ -23,8 +23,11 @@ MAX_INPUT = 1600  # an SMS body's limit
 HISTORY = 30
 
 
-def render_views(events: list[Event], finished: bool, language: str = "fr") -> dict:
-    """The four channels' views of one step, as plain data (kept in the session between requests)."""
+def render_views(events: list[Event], finished: bool, language: str = "fr", recorded: frozenset[str] = frozenset()) -> dict:
+    """The four channels' views of one step, as plain data (kept in the session between requests).
+
+    `recorded`: the questions a call answers by a recording (`voice_record`): voice shows their consent keys.
+    """
     asks = [e for e in events if isinstance(e, Ask)]
     question = asks[-1] if asks else None
     return {
@@ -38,7 +41,7 @@ def render_views(events: list[Event], finished: bool, language: str = "fr") -> d
                 "buttons": [[str(i), label] for i, (_, label) in enumerate(question.options, 1)],
             },
         },
-        "voice": spoken(events, language),  # the spoken script, then the keys it waits for
+        "voice": spoken(events, language, recorded=recorded),  # the spoken script, then the keys it waits for
     }
 
 
@@ -62,6 +65,8 @@ def simulate(slug: str):
         saved["history"] = (saved["history"] + [text])[-HISTORY:]
     else:
         return render_template("simulator.html", consultation=consultation, **saved)
-    saved.update(state=state.to_json(), view=render_views(events, state.status != ACTIVE, state.language), finished=state.status != ACTIVE)
+    recorded = frozenset(q.id for q in flow.questions if q.voice_record)
+    saved.update(state=state.to_json(), view=render_views(events, state.status != ACTIVE, state.language, recorded),
+                 finished=state.status != ACTIVE)
     session[key] = saved
     return render_template("simulator.html", consultation=consultation, **saved)

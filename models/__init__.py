@@ -2,6 +2,7 @@
 
 from models.action import ACTION_STATUSES, Action, Broadcast
 from models.base import Base, utcnow
+from models.call_recording import CallRecording
 from models.consultation import CLOSED, DRAFT, OPEN, Consultation
 from models.conversation import Answer, Conversation
 from models.invitation import Invitation
@@ -14,7 +15,7 @@ from models.response_fact import ResponseFact
 from models.user import ADMIN, ANALYST, ROLES, ApiToken, User
 
 __all__ = [
-    "ACTION_STATUSES", "ADMIN", "ANALYST", "Action", "ApiToken", "Broadcast", "ROLES", "User",
+    "ACTION_STATUSES", "ADMIN", "ANALYST", "Action", "ApiToken", "Broadcast", "CallRecording", "ROLES", "User",
     "Answer", "Base", "CensusTargets", "ChannelAddress", "CLOSED", "Consultation", "Conversation", "DRAFT",
     "InboundMessage", "Invitation", "LoginFailure", "OfflineCollection", "OPEN", "OutboundMessage", "Participant", "ProfileSnapshot", "ResponseFact", "utcnow",
 ]

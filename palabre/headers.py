@@ -7,7 +7,8 @@ from flask import Flask, Response
 # The pages load only this site's stylesheet and draw their charts and QR codes as inline SVG: no
 # script, no inline style, nothing from elsewhere. frame-ancestors 'none' stops clickjacking of the
 # admin forms (what X-Frame-Options: DENY did for older browsers).
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+# media-src 'self': staff listen to recorded answers from this site's own authenticated route.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; media-src 'self'; form-action 'self'; "
                            "base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

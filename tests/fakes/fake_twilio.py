@@ -1,4 +1,5 @@
-"""A fake Twilio REST API over real HTTP on 127.0.0.1: records Messages.json and Calls.json POSTs, fails on request."""
+"""A fake Twilio REST API over real HTTP on 127.0.0.1: records Messages.json and Calls.json POSTs, fails on request,
+and serves the recordings a test puts in `recordings` (GET .../Recordings/RE....mp3, with the account's basic auth)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from urllib.parse import parse_qs
 DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Messages\.json$")
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Calls\.json$")
+RECORDING_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Recordings/(?P<sid>RE\w+)\.mp3$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class FakeTwilio:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.sent: list[Sent] = []
         self.calls: list[Sent] = []  # calls placed (Calls.json): form has To, From, Url, StatusCallback
+        self.recordings: dict[str, bytes] = {}  # RecordingSid -> the MP3 Twilio would serve
+        self.fetched: list[str] = []  # the recordings asked for, with good credentials
         self.attempts = 0  # every POST, accepted or not
         self._failures: deque[tuple[str, float]] = deque()
         self._lock = threading.Lock()
@@ -115,8 +119,35 @@ class FakeTwilio:
         return 201, created
 
 
+    def _recording(self, account: str, sid: str, authorization: str | None) -> tuple[int, bytes | dict]:
+        """A recording's MP3, as Twilio serves media to the account's own credentials."""
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if authorization != expected or account != self.account_sid:
+            return 401, json.loads((DATA / "errors.json").read_text())["401"]
+        with self._lock:
+            self.fetched.append(sid)
+        if sid not in self.recordings:
+            return 404, {"code": 20404, "message": f"The requested resource {sid} was not found", "status": 404}
+        return 200, self.recordings[sid]
+
+
 def _handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            match = RECORDING_PATH.match(self.path)
+            if match is None:
+                self._reply(404, {"code": 20404, "message": "Not Found", "status": 404})
+                return
+            status, body = fake._recording(match["account"], match["sid"], self.headers.get("Authorization"))
+            if isinstance(body, dict):
+                self._reply(status, body)
+                return
+            self.send_response(status)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             match = MESSAGES_PATH.match(self.path)
             call = CALLS_PATH.match(self.path)
