@@ -1,4 +1,4 @@
-"""`flows validate`, `flows cost` and `flows audio-checklist`: check flow files (and their recordings), price them by SMS, list what to record."""
+"""`flows validate`, `flows cost` and `flows audio-checklist`: check flow files (and their recordings), price them by SMS and by call, list what to record."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 from flask import Flask
 
 from bots.sms_cost import prompt_costs, prompt_warnings
+from bots.voice_cost import call_estimates
 from flows.audio import audio_problems, checklist
 from flows.consent import consent_warnings
 from flows.errors import Problem
@@ -61,7 +62,7 @@ def register(app: Flask) -> None:
     @flows_group.command("cost")
     @click.argument("path", type=click.Path(dir_okay=False))
     def cost(path: str) -> None:
-        """Print each question's SMS encoding and segments per language, and what one respondent costs."""
+        """Print each question's SMS encoding and segments per language, what one respondent costs, and what a call costs."""
         flow, problems = check_flow_file(path)
         if flow is None:
             _report(path, problems)
@@ -78,6 +79,12 @@ def register(app: Flask) -> None:
             click.echo(f"total per respondent ({language}): {plural(total, 'segment')} for {plural(len(flow.questions), 'question')}, "
                        f"{total * price:.2f} {currency} at {price:g} {currency} a segment (SMS_PRICE_PER_SEGMENT); "
                        f"{total * price * 1000:,.2f} {currency} for 1,000 respondents; plus intro, end and any re-prompts")
+        per_minute = settings.VOICE_PRICE_PER_MINUTE
+        for call in call_estimates(flow):  # Twilio bills each call by the started minute
+            click.echo(f"a completed call ({call.language}): {plural(call.questions, 'question')} asked, about "
+                       f"{call.seconds // 60} min {call.seconds % 60:02d} s, billed {plural(call.billed_minutes, 'minute')}: "
+                       f"{call.cost(per_minute):.2f} {currency} at {per_minute:g} {currency} a minute (VOICE_PRICE_PER_MINUTE); "
+                       f"{call.cost(per_minute) * 1000:,.2f} {currency} for 1,000 completed calls")
 
 
 def plural(count: int, word: str) -> str:

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from bots.voice_cost import call_estimates
+from cli.flows_cmd import plural
 from models import OPEN, utcnow
 from palabre.consultations import UnknownConsultation, flow_of, get_consultation
 from palabre.extensions import config, database
@@ -74,6 +76,14 @@ def register(app: Flask) -> None:
                    f"Invitation ({len(text)} characters): {text}")
         others = [f"{n} {what}" for what, n in sorted(counts.items()) if what != INVITED]
         click.echo(", ".join([f"{counts[INVITED]} invited", *others, f"{len(refused)} refused"]))
+        placed = counts[INVITED] + counts[QUEUED_AGAIN]
+        if channel == "voice" and placed:
+            with database().session() as session:
+                longest = max(call_estimates(flow_of(get_consultation(session, slug))), key=lambda call: call.seconds)
+            per_minute, currency = settings.VOICE_PRICE_PER_MINUTE, settings.SMS_PRICE_CURRENCY
+            click.echo(f"Estimated cost: at most {placed * longest.cost(per_minute):,.2f} {currency} if all {placed} calls "
+                       f"are answered to the end ({plural(longest.billed_minutes, 'billed minute')} each at {per_minute:g} {currency} "
+                       "a minute, VOICE_PRICE_PER_MINUTE); unanswered calls cost nothing")
         for problem in refused:
             click.echo(problem, err=True)
         _say_what_waits(settings)

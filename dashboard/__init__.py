@@ -34,8 +34,9 @@ def init_dashboard(app: Flask) -> None:
     from dashboard.targets import bp as targets_bp
     from dashboard.imports import bp as imports_bp
     from dashboard.recordings import bp as recordings_bp
+    from dashboard.call_cost import bp as call_cost_bp
 
     from api.routes import bp as api_bp
 
-    for blueprint in (auth_bp, consultations_bp, actions_bp, public_bp, simulator_bp, targets_bp, responses_bp, imports_bp, recordings_bp, api_bp):
+    for blueprint in (auth_bp, consultations_bp, actions_bp, public_bp, simulator_bp, targets_bp, responses_bp, imports_bp, recordings_bp, call_cost_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -48,6 +48,9 @@ class Config:
     TWILIO_VOICE_NUMBER: str | None = None
     VOICE_CALLBACK: bool = False
     VOICE_CALLS_PER_SECOND: float = 1.0
+    # Twilio's price of one minute of a call to the citizens' phones, in SMS_PRICE_CURRENCY (one account, one
+    # currency): for the estimated cost of calls; Twilio bills each call by the started minute
+    VOICE_PRICE_PER_MINUTE: float = 0.20
     SMS_MAX_SEGMENTS: int = 2  # the most SMS segments one message may cost
     SMS_PRICE_PER_SEGMENT: float = 0.05  # shown as the estimated cost of a broadcast
     SMS_PRICE_CURRENCY: str = "USD"
@@ -94,6 +97,7 @@ class Config:
             TWILIO_VOICE_NUMBER=env.get("TWILIO_VOICE_NUMBER") or None,
             VOICE_CALLBACK=(env.get("VOICE_CALLBACK") or "").strip().lower() in ("1", "on", "true", "yes"),
             VOICE_CALLS_PER_SECOND=float(env.get("VOICE_CALLS_PER_SECOND") or 1),
+            VOICE_PRICE_PER_MINUTE=float(env.get("VOICE_PRICE_PER_MINUTE") or 0.20),
             SMS_MAX_SEGMENTS=int(env.get("SMS_MAX_SEGMENTS") or 2),
             SMS_PRICE_PER_SEGMENT=float(env.get("SMS_PRICE_PER_SEGMENT") or 0.05),
             SMS_PRICE_CURRENCY=env.get("SMS_PRICE_CURRENCY") or "USD",
