@@ -4,6 +4,8 @@ The form asks what the flow asks, in every language (`label::Français (fr)` col
 skip logic as `relevant`, number bounds as `constraint`, and what assisted collection adds: a consent
 statement the enumerator reads aloud, and which association or relay helped. A hidden `palabre_flow`
 field carries the flow's id and hash, so that `responses import` refuses a file made for another flow.
+The form's metadata records when the interview started and ended, the tablet and the enumerator's
+username: `responses import` keeps the times, and the tablet and the enumerator only as pseudonyms.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from profiles.labels import LANGUAGE_NAMES
 
 FLOW_FIELD = "palabre_flow"
 CONSENT_NOTE = "enumerator_consent"
+# XLSForm metadata the collecting app fills in by itself (type and name alike); never shown to anyone.
+METADATA = ("start", "end", "deviceid", "username")
 RELAY = "relay"
 YES_NO_LIST = "yes_no"
 # XLSForm types of Palabre's question types (choice lists are named after the question).
@@ -60,6 +64,8 @@ def write_xlsform(flow: Flow, flow_sha256: str, out: IO[bytes]) -> None:
                  relevant, constraint, *_texts(message, languages), calculation]
         survey.append(cells[:width])
 
+    for kind in METADATA:
+        row(kind, kind)
     row("calculate", FLOW_FIELD, calculation=f"'{flow.id}:{flow_sha256}'")
     intro = {lang: f"{_word('read_aloud', lang)} {(flow.intro or {}).get(lang, '')}".strip() for lang in languages}
     row("note", CONSENT_NOTE, label=intro)

@@ -22,6 +22,7 @@ from flows.loader import check_flow_data
 from flows.xpath import NotExpressible, from_xpath, xpath_conjuncts
 from palabre.flow_import import Imported, ImportRefused
 from palabre.exports.xlsform import CONSENT_NOTE, FLOW_FIELD, RELAY, WORDS
+from palabre.exports.xlsform import METADATA as OUR_METADATA
 
 TYPES = {"select one": "choice", "select all that apply": "multi_choice", "integer": "number", "decimal": "number",
          "text": "text", "string": "text", "phone number": "text"}
@@ -72,7 +73,7 @@ class _Reader:
         questions, intro, pending_note = [], None, None
         for entry in entries:
             kind, name = entry["type"], entry["name"]
-            if ours is not None and name in (FLOW_FIELD, RELAY):
+            if ours is not None and (name in (FLOW_FIELD, RELAY) or (kind in OUR_METADATA and name == kind)):
                 continue  # Palabre's own additions to an exported form
             if kind == "note":
                 text = self.text(entry.get("label"))

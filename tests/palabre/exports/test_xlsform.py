@@ -13,6 +13,7 @@ from flows.expr import parse
 from flows.loader import load_flow
 from flows.xpath import NotExpressible, to_xpath
 from palabre.config import ROOT
+from palabre.exports.xlsform import METADATA
 
 SHIPPED = ROOT / "flows" / "library" / "access_barriers.yaml"
 EXAMPLE = ROOT / "docs" / "example_flow.yaml"
@@ -56,6 +57,9 @@ def test_every_language_every_question_and_what_enumerators_add(runner, tmp_path
     assert by_name["district"]["required"] == "yes"
     assert "STOP" in by_name["enumerator_consent"]["label::Français (fr)"], "the intro, read aloud"
     assert by_name["relay"]["type"] == "text"
+    # The app records the interview's times, the tablet and the enumerator's username by itself.
+    assert [(by_name[name]["type"], by_name[name].get("label::Français (fr)")) for name in METADATA] == \
+        [(name, None) for name in METADATA]
     sha = hashlib.sha256(SHIPPED.read_text(encoding="utf-8").encode()).hexdigest()
     assert by_name["palabre_flow"]["calculation"] == f"'access-barriers:{sha}'"
 
@@ -101,5 +105,5 @@ def test_no_label_is_left_empty(runner, tmp_path):
     for sheet in ("survey", "choices"):
         for row in rows(path, sheet):
             for column, value in row.items():
-                if column and re.match(r"label::", column) and row.get("type") != "calculate":
+                if column and re.match(r"label::", column) and row.get("type") not in ("calculate", *METADATA):
                     assert value, (sheet, row)

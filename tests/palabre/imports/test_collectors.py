@@ -90,3 +90,27 @@ def test_a_relay_column_typed_on_paper_is_stored_and_paper_names_no_enumerator(a
     prepared, stored = run(app, db, consultation, text.encode(), "paper.csv", now)
     assert prepared.problems == [] and stored.stored == 1 and prepared.by_enumerator == [(None, 1)]
     assert collected(db) == [("nord", "Relais Nord", None, None)]
+
+
+def test_a_kobo_file_of_the_exported_form_names_its_tablet_and_a_username_when_no_account_sent_it(
+        app, db, consultation, now):
+    # The exported form records start, end, deviceid and username first; a submission sent without
+    # logging in to KoboToolbox has no _submitted_by.
+    header, *rows = list(csv.reader(io.StringIO(KOBO_CSV.read_text(encoding="utf-8")), delimiter=";"))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL)
+    writer.writerow(["start", "end", "deviceid", "username", *header])
+    for row in rows:
+        row[header.index("_submitted_by")] = ""
+        writer.writerow(["2026-02-20T09:30:00.000+00:00", "2026-02-20T09:40:00.000+00:00",
+                         "collect:Zt5RwQ8yBn2KcV3m", "fatou.sarr", *row])
+    prepared, stored = run(app, db, consultation, out.getvalue().encode(), "kobo.csv", now)
+    assert prepared.problems == [] and stored.stored == 5
+    fatou = identity.pseudonym(KEY, "enumerator", "KoboToolbox:fatou.sarr")
+    tablet = identity.pseudonym(KEY, "device", "KoboToolbox:collect:Zt5RwQ8yBn2KcV3m")
+    assert {(enumerator, device) for _, _, enumerator, device in collected(db)} == {(fatou, tablet)}
+    with db.session() as session:
+        assert {c.started_at.isoformat() for c in session.scalars(select(Conversation))} == {"2026-02-20T09:30:00+00:00"}
+    with db.engine.connect() as connection:
+        dump = repr(connection.exec_driver_sql("SELECT * FROM offline_collections").all())
+    assert "fatou" not in dump and "Zt5RwQ8yBn2KcV3m" not in dump and fatou in dump
