@@ -11,7 +11,6 @@ partial minutes (under 60 seconds) rounded up to the next full minute", per call
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from bots.voice_record import RECORD_MAX_SECONDS
@@ -20,13 +19,10 @@ from flows.engine import ask
 from flows.model import Flow
 from flows.state import State
 from flows.voice_prompts import words
+from palabre.call_minutes import billed_minutes, speaking_seconds
 
-# Twilio's <Say> voices, and people reading prompts aloud, speak about 150 words a minute: an estimate,
-# used for recorded prompts too.
-SPOKEN_WORDS_PER_MINUTE = 150
 # The time a caller takes to press an answer's keys once the question is said (a <Gather> waits 8 s at most).
 ANSWER_SECONDS = 4
-SECONDS_PER_MINUTE = 60
 
 
 @dataclass(frozen=True)
@@ -41,7 +37,7 @@ class CallEstimate:
     @property
     def billed_minutes(self) -> int:
         """The minutes Twilio bills for it: its length rounded up to the next whole minute."""
-        return max(1, math.ceil(self.seconds / SECONDS_PER_MINUTE))
+        return billed_minutes(self.seconds)
 
     def cost(self, price_per_minute: float) -> float:
         """Its price at `price_per_minute`."""
@@ -69,6 +65,6 @@ def call_estimates(flow: Flow) -> list[CallEstimate]:
                 extra_seconds += ANSWER_SECONDS + RECORD_MAX_SECONDS
         said.append(flow.end[script])
         count = sum(len(line.split()) for line in said)
-        seconds = math.ceil(count * SECONDS_PER_MINUTE / SPOKEN_WORDS_PER_MINUTE) + asked * ANSWER_SECONDS + extra_seconds
+        seconds = speaking_seconds(count) + asked * ANSWER_SECONDS + extra_seconds
         estimates.append(CallEstimate(language, asked, count, seconds))
     return estimates

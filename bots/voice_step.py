@@ -4,6 +4,7 @@
     step N: Digits read for the question asked (bots/voice_keys.py): * and 0 are answered here,
             nothing stored; anything else goes to palabre.inbound under `<CallSid>:<N>`
     a step seen before (Twilio retried it): the question now pending, its keys never read again
+    a call we placed to say a message ("you said, we did"): its text, goodbye, hang up; nothing stored
     free-text questions: passed over with the engine's skip word (a keypad cannot write), unless the
             flow lets calls record them (`voice_record`):
               step N asks the question and the consent keys; step N+1: 1 -> <Record action="?step=N+2">
@@ -38,7 +39,7 @@ from palabre.consultations import flow_of
 from palabre.inbound import Inbound, Outcome, handle_inbound
 from palabre.outbound import record_inline_replies
 from palabre.recordings import uploaded
-from palabre.voice_calls import invited_to
+from palabre.voice_calls import invited_to, said_by_call
 
 CHANNEL = "voice"
 PATH = "/voice/twilio"
@@ -65,8 +66,11 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
     if _seen(session, key):  # Twilio retried a step we took: never read its keys a second time
         return _again(session, settings, phone, action, base_url), []
     text, consultation, shown = "", None, None
-    if step == 0 and outbound:  # a call we placed to invite them: to that consultation
-        consultation = invited_to(session, call_sid)
+    if step == 0 and outbound:
+        said = said_by_call(session, call_sid)
+        if said is not None:  # a "you said, we did" message: said, then goodbye; no conversation is touched
+            return _message(session, said), []
+        consultation = invited_to(session, call_sid)  # a call we placed to invite them: to that consultation
     if step > 0:
         shown = _pending(session, settings, phone)
         if shown is None:
@@ -159,6 +163,17 @@ def _again(session: Session, settings: Config, phone: str, action: str, base_url
     if participant is not None and participant.opted_out:
         return render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
     return render_goodbye("voice_goodbye", words("goodbye", language), language, recordings)
+
+
+def _message(session: Session, said: tuple[str, int]) -> str:
+    """A call that says a message in the language the person answered in (the flow's first when it has no voice)."""
+    text, participant_id = said
+    flow = _flow_of(session, session.scalar(select(Conversation.id).where(Conversation.participant_id == participant_id)
+                                            .order_by(Conversation.id.desc()).limit(1)))
+    language = _latest_language(session, participant_id)
+    if flow is not None and language not in flow.languages:  # a spoken-only language: the message is written
+        language = flow.default_language
+    return render_goodbye("voice_message", f"{text} {words('goodbye', language)}", language)
 
 
 def _pending(session: Session, settings: Config, phone: str,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from bots.voice_cost import ANSWER_SECONDS, SPOKEN_WORDS_PER_MINUTE, call_estimates
+from bots.voice_cost import ANSWER_SECONDS, call_estimates
 from bots.voice_record import RECORD_MAX_SECONDS
 from dashboard.consultations import consultation_or_404
 from dashboard.security import login_required
+from palabre.call_minutes import SPOKEN_WORDS_PER_MINUTE
 from palabre.consultations import flow_of
 from palabre.extensions import config
 

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from palabre.call_minutes import billed_minutes, speaking_seconds
 from palabre.sms_segments import count_segments
 from flows.model import Flow
 from flows.state import COMPLETED
@@ -19,6 +20,9 @@ from palabre.consultations import flow_of
 from palabre.extensions import config
 from palabre.outbound import queue_message
 from profiles.facts import group_value
+
+# A call saying a message ends with a short goodbye ("Merci, au revoir.").
+GOODBYE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class LanguageCost:
     sms_recipients: int
     encoding: str
     segments: int
+    call_recipients: int = 0  # those who answered by phone call: a call says the message to them
+    call_minutes: int = 0  # the minutes Twilio bills for each such call
 
 
 def matches(flow: Flow, groups: Iterable[dict], answers: dict[str, Any]) -> bool:
@@ -82,14 +88,17 @@ def unreachable(session: Session, people: list[Recipient], now: datetime) -> dic
 
 
 def preview(people: list[Recipient], texts: dict[str, str], left_out: Iterable[int] = ()) -> list[LanguageCost]:
-    """Per language: how many recipients, how many by SMS, and the SMS encoding and segments of the text."""
+    """Per language: how many recipients, how many by SMS and by call, the SMS encoding and segments of the text,
+    and the billed minutes of a call saying it (then "goodbye")."""
     skipped = set(left_out)
     costs = []
     for language, text in texts.items():
         group = [p for p in people if p.language == language and p.participant_id not in skipped]
         count = count_segments(text)
         sms = sum(1 for p in group if p.channel in ("sms", "ussd"))
-        costs.append(LanguageCost(language, len(group), sms, count.encoding, count.segments))
+        calls = sum(1 for p in group if p.channel == "voice")
+        minutes = billed_minutes(speaking_seconds(len(text.split()) + GOODBYE_WORDS))
+        costs.append(LanguageCost(language, len(group), sms, count.encoding, count.segments, calls, minutes))
     return costs
 
 

@@ -1,4 +1,5 @@
-"""Calls we make: a callback to whoever rang, never to the opted out, never a second one while one is under way."""
+"""Calls we make: a callback to whoever rang, never to the opted out, never a second one while one is under way;
+and a call that only says something (a "you said, we did" message to someone who answered by phone)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ UNDER_WAY = ("queued", "sending", "sent")
 UNDER_WAY_FOR = timedelta(minutes=15)
 # The text stored for a call: the call itself says the flow's prompts, step by step.
 CALL_TEXT = "(appel / call)"
+# Calls that say their message's text and hang up, instead of running the consultation.
+SAYING_KINDS = ("feedback",)
 
 
 def request_callback(session: Session, config: Config, phone: str, call_sid: str, now: datetime) -> int | None:
@@ -44,3 +47,13 @@ def invited_to(session: Session, call_sid: str) -> str | None:
         .join(OutboundMessage, OutboundMessage.id == Invitation.message_id)
         .where(OutboundMessage.external_id == call_sid[:128], OutboundMessage.channel == CHANNEL)
     )
+
+
+def said_by_call(session: Session, call_sid: str) -> tuple[str, int] | None:
+    """The text and participant of a call we placed to say a message (feedback), or None for any other call."""
+    row = session.execute(
+        select(OutboundMessage.text, OutboundMessage.participant_id)
+        .where(OutboundMessage.external_id == call_sid[:128], OutboundMessage.channel == CHANNEL,
+               OutboundMessage.kind.in_(SAYING_KINDS))
+    ).first()
+    return (row[0], row[1]) if row is not None else None

@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 
-from bots.voice_cost import ANSWER_SECONDS, SPOKEN_WORDS_PER_MINUTE, call_estimates
+from bots.voice_cost import ANSWER_SECONDS, call_estimates
 from bots.voice_record import RECORD_MAX_SECONDS
 from flows.loader import check_flow_text, load_flow
 from flows.voice_prompts import words
+from palabre.call_minutes import SPOKEN_WORDS_PER_MINUTE
 from palabre.config import ROOT
 
 FLOW = """
