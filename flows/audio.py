@@ -70,7 +70,9 @@ def prompts(flow: Flow) -> Iterator[Prompt]:
         if name in unused or name in ("press", "press_language", "unavailable", "keys"):
             continue
         key = f"voice_{name}"
-        yield Prompt(f"audio.{key}", key, key, dict(flow.audio.get(key, {})), key in REQUIRED)
+        # A caller must hear what consenting to a recording means, and when to speak, to agree to it.
+        required = key in REQUIRED or key in ("voice_record_consent", "voice_record_now")
+        yield Prompt(f"audio.{key}", key, key, dict(flow.audio.get(key, {})), required)
     for key in VOICE_MESSAGES:
         yield Prompt(f"audio.{key}", key, key, dict(flow.audio.get(key, {})), False)
 

@@ -110,3 +110,15 @@ def test_flows_validate_and_audio_checklist_commands(runner, folder):
     assert listed.exit_code == 0
     assert "== wo (spoken only" in listed.output and "recordings/wo/age.wav\tQuel age avez-vous ?" in listed.output
 
+
+
+def test_a_recorded_question_in_a_voice_language_needs_its_prompt_and_its_consent_recorded(folder):
+    path = folder / FLOW.name
+    path.write_text(path.read_text() + "  - {id: change, type: text, optional: true, voice_record: true, "
+                                       "prompt: {fr: \"Que changer ?\", en: \"What should change?\"}}\n")
+    assert errors(path) == ["questions[3].audio: voice language 'wo' has no recording of change",
+                            "audio.voice_record_consent: voice language 'wo' has no recording of voice_record_consent",
+                            "audio.voice_record_now: voice language 'wo' has no recording of voice_record_now"]
+    warnings = [str(p) for p in audio_problems(load_flow(path), folder) if p.level == "warning"]
+    assert "audio.voice_recorded: voice language 'wo' has no recording of voice_recorded" in warnings
+    assert all("voice_record" not in problem for problem in errors(FLOW) + [str(p) for p in audio_problems(load_flow(FLOW), VOICE)])
