@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from dashboard.charts import horizontal_bars, interval_plot, stacked_columns, stacked_shares
+from dashboard.coverage_view import coverage_of, warnings_of
 from dashboard.problems import translated_problem
 from dashboard.profile_view import (
     dimension_labels, figure, indicator_rows, min_cell_of, question_labels, ranked_groups, target_label,
@@ -145,5 +146,6 @@ def detail(slug: str):
         target=lambda g: target_label(flow, g.get("variable", ""), g.get("value", ""), language),
         weighting_error=translated_problem(weighting["error"], flow) if weighting.get("error") else None,
         top=top, weighted=weighting_sentence(weighting_of(flow, data, language)),
+        warnings=warnings_of(flow, data, language), coverage=coverage_of(flow, data, language),
     )
 

@@ -21,8 +21,12 @@ _KNOWN: list[tuple[re.Pattern, Callable[[dict], str]]] = [
      lambda g: _("This consultation has no profile, so there is nothing to weight.")),
     (re.compile(r"line (?P<line>\d+): the header must be variable,value,population \(missing (?P<missing>.+)\)"),
      lambda g: _("line %(line)s: the first line must be variable,value,population (missing: %(missing)s)", **g)),
-    (re.compile(r"line (?P<line>\d+): '(?P<variable>[^']*)' is not a grouping variable of this consultation \(one of (?P<groups>.+)\)"),
-     lambda g: _("line %(line)s: '%(variable)s' is not a group of this consultation (use one of %(groups)s)", **g)),
+    (re.compile(r"line (?P<line>\d+): '(?P<variable>[^']*)' is not a question or grouping variable of this consultation \(groups: (?P<groups>.+)\)"),
+     lambda g: _("line %(line)s: '%(variable)s' is not a question or a group of this consultation (groups: %(groups)s)", **g)),
+    (re.compile(r"line (?P<line>\d+): '(?P<variable>[^']*)' is a (?P<kind>[a-z_]+) question: census targets can only name a choice "
+                r"or yes/no question \(each respondent in exactly one value\), or a grouping variable \((?P<groups>.+)\)"),
+     lambda g: _("line %(line)s: '%(variable)s' is a %(kind)s question: census targets can only name a choice or yes/no question "
+                 "(each person in exactly one answer), or a group (%(groups)s)", **g)),
     (re.compile(r"line (?P<line>\d+): (?P<variable>[^:]+): unknown value '(?P<value>.*)' \(one of (?P<allowed>.+)\)"),
      lambda g: _("line %(line)s: %(variable)s: unknown value '%(value)s' (use one of %(allowed)s)", **g)),
     (re.compile(r"line (?P<line>\d+): (?P<variable>[^:]+): unknown value '(?P<value>.*)'"),

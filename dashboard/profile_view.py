@@ -30,6 +30,8 @@ class Figure:
     reliable: bool = False
     by_dimension: dict[str, float] = field(default_factory=dict)  # share of M0 from each dimension
     title: str = ""  # the row label of a table or chart: "Quartier : Nord"
+    # H if the people the consultation could not reach were as deprived as the least and the most deprived group.
+    sensitivity: tuple[float, float] | None = None
 
 
 def titled(variable_label: str, label: str, language: str) -> str:
@@ -82,11 +84,13 @@ def figure(flow: Flow, variable: str, entry: dict[str, Any], language: str) -> F
         return Figure(label=label, variable=variable, value=str(value), suppressed=True, variable_label=named, title=title,
                       suppression=kind if kind in (SMALL, COMPLEMENTARY) else None)
     ci = entry.get("H_ci") or (None, None)
+    sensitivity = entry.get("sensitivity") or {}
     return Figure(
         label=label, variable=variable, value=str(value), suppressed=False, variable_label=named, title=title, n=entry.get("n"),
         n_eff=entry.get("n_eff"), H=entry.get("H"), H_ci=(ci[0], ci[1]) if ci[0] is not None else None, A=entry.get("A"),
         M0=entry.get("M0"), reliable=bool(entry.get("reliable")),
         by_dimension=entry.get("contributions_by_dimension") or dimension_shares(flow, entry.get("contributions") or {}),
+        sensitivity=(sensitivity["low"], sensitivity["high"]) if "low" in sensitivity else None,
     )
 
 

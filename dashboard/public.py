@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from dashboard.consultations import consultation_or_404
+from dashboard.coverage_view import coverage_of, warnings_of
 from dashboard.headline import at_risk_chart, top_at_risk, weighting_of, weighting_sentence
 from dashboard.profile_view import dimension_labels, figure, min_cell_of, ranked_groups
 from flows.state import COMPLETED
@@ -67,4 +68,5 @@ def results(slug: str):
         overall=overall, top=top, findings=(data.get("findings") or {}).get(language, []), actions=actions,
         dims=dimension_labels(flow, language), min_cell=min_cell, snapshot=snapshot, main_dimensions=main_dimensions,
         chart=at_risk_chart(flow, top, language), weighted=weighting_sentence(weighting_of(flow, data, language)),
+        warnings=warnings_of(flow, data, language), coverage=coverage_of(flow, data, language),
     )

@@ -43,6 +43,13 @@ DEFAULT_ASSUMED_SHARE = 0.25
 OFFLINE_CHANNELS = ("paper", "assisted")  # collected by hand: on paper, or by an enumerator on a tablet
 UNREACHED = "unreached"  # the warning's code
 
+# The warning in one line, for the top of a page; WARNING_TEXT says why and what to do.
+WARNING_TITLE = {
+    "fr": "Les personnes sans téléphone sont probablement sous-représentées : ces chiffres sous-estiment sans doute l'exclusion.",
+    "en": "People without a phone are probably under-represented: these figures probably understate exclusion.",
+    "es": "Las personas sin teléfono probablemente están subrepresentadas: estas cifras probablemente subestiman la exclusión.",
+    "pt": "As pessoas sem telefone provavelmente estão sub-representadas: estes números provavelmente subestimam a exclusão.",
+}
 WARNING_TEXT = {
     "fr": ("Les personnes sans téléphone à elles ont sans doute peu répondu, et rien ne corrige ce biais : "
            "ces chiffres sous-estiment probablement l'exclusion. Pour le corriger, chargez une cible de recensement "
@@ -58,14 +65,15 @@ WARNING_TEXT = {
            "(domicílios sem telefone) ou envie recenseadores ou questionários em papel."),
 }
 SENSITIVITY_TEXT = {
-    "fr": ("Si les {missing} de la population sans téléphone que la consultation n'a pas atteints ({source}) étaient aussi "
-           "exposés que le groupe le plus exposé ({most}), ou que le moins exposé ({least}), H serait entre {low} et {high}."),
-    "en": ("If the {missing} of the population without a phone whom the consultation did not reach ({source}) were as "
-           "deprived as the most deprived group ({most}), or as the least ({least}), H would lie between {low} and {high}."),
+    "fr": ("Si les personnes sans téléphone que la consultation n'a pas atteintes ({missing} de la population, {source}) "
+           "étaient aussi exposées que le groupe le plus exposé ({most}), ou que le moins exposé ({least}), "
+           "H serait entre {low} et {high}."),
+    "en": ("If the people without a phone whom the consultation did not reach ({missing} of the population, {source}) "
+           "were as deprived as the most deprived group ({most}), or as the least ({least}), H would lie between {low} and {high}."),
 }
 SOURCE_TEXT = {
     "target": {"fr": "d'après la cible de recensement", "en": "from the census target"},
-    "assumption": {"fr": "en supposant {share} de la population sans téléphone", "en": "assuming {share} of the population has no phone"},
+    "assumption": {"fr": "en supposant que {share} n'en ont pas", "en": "assuming {share} have none"},
 }
 NO_GAP_TEXT = {
     "fr": "Les réponses sans téléphone sont pondérées à leur part dans la population : l'intervalle de H suffit.",
@@ -229,7 +237,8 @@ class CoverageReport:
         question = self.flow.question(self.coverage.question)
         text = {lang: WARNING_TEXT.get(lang, WARNING_TEXT["en"]).format(question=question_label(question, lang))
                 for lang in self.flow.languages}
-        return [{"code": UNREACHED, "variable": self.coverage.question, "text": text}]
+        title = {lang: WARNING_TITLE.get(lang, WARNING_TITLE["en"]) for lang in self.flow.languages}
+        return [{"code": UNREACHED, "variable": self.coverage.question, "text": text, "title": title}]
 
     def _sensitivity_text(self, g: float, population: float, source: str, extremes: Extremes, overall: dict) -> dict:
         out = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from flows.model import Flow
 from flows.page_labels import question_label
 from profiles.labels import group_label, indicator_label, value_label
@@ -25,6 +27,8 @@ WORDS = {
         "sample_vs": "Sample vs population: ", "sample": "sample", "population": "population",
         "helpers_hidden": "Who helps ({question}): hidden, too few answers", "helpers": "Who helps ({question}), {n} respondents",
         "funnel": "Funnel", "dropped_at": "dropped at: ", "findings": "Findings", "no_findings": "(no group is both large and precise enough yet)",
+        "caution": "CAUTION", "coverage": "Without a phone of their own ({question})", "respondents": "respondents",
+        "in_population": "population (census target)",
         "columns": {"invited": "invited", "started": "started", "consented": "consented", "completed": "completed",
                     "declined": "declined", "opted_out": "opted out", "in_progress": "in progress", "dropped": "dropped"},
     },
@@ -45,6 +49,8 @@ WORDS = {
         "sample_vs": "Échantillon / population : ", "sample": "échant.", "population": "population",
         "helpers_hidden": "Qui aide ({question}) : masqué, trop peu de réponses", "helpers": "Qui aide ({question}), {n} personnes",
         "funnel": "Parcours", "dropped_at": "abandons à : ", "findings": "Constats", "no_findings": "(aucun groupe n'est encore assez grand et précis)",
+        "caution": "ATTENTION", "coverage": "Sans téléphone à elles ({question})", "respondents": "répondants",
+        "in_population": "population (cible de recensement)",
         "columns": {"invited": "invités", "started": "commencés", "consented": "consentis", "completed": "terminés",
                     "declined": "refusés", "opted_out": "désinscrits", "in_progress": "en cours", "dropped": "abandons"},
     },
@@ -56,8 +62,11 @@ def render_table(profile: dict, lang: str, flow: Flow | None = None) -> str:
     words = WORDS.get(lang, WORDS["en"])
     overall = profile["overall"]
     figures = f"{'':<34}{'n':>7}{'n_eff':>9}{'H':>8}  {words['ci']:<15}{'A':>6}{'M0':>8}"
-    lines = [_title(profile, words), words["legend"].format(min_cell=overall["min_cell"]), "", figures,
-             _row(words["overall"], overall, words)]
+    lines = [_title(profile, words)]
+    # What may make every figure below wrong comes before them.
+    for warning in profile["representativeness"].get("warnings") or []:
+        lines.append(_wrap(f"{words['caution']}{' : ' if lang == 'fr' else ': '}{_in(warning['text'], lang)}"))
+    lines += [words["legend"].format(min_cell=overall["min_cell"]), "", figures, _row(words["overall"], overall, words)]
     for group, entries in profile["groups"].items():
         lines.append(group_label(flow, group, lang) if flow else group)
         lines.extend(_row("  " + entry["label"].get(lang, str(entry["value"])), entry, words) for entry in entries)
@@ -72,6 +81,9 @@ def render_table(profile: dict, lang: str, flow: Flow | None = None) -> str:
         if "raw" in overall:
             raw = overall["raw"]
             lines += ["", words["unweighted_line"].format(H=_pct(raw["H"]), ci=_ci(*raw["H_ci"]), A=raw["A"], M0=raw["M0"])]
+        sensitivity = (profile["representativeness"].get("coverage") or {}).get("sensitivity")
+        if sensitivity:
+            lines += ["", _wrap(_in(sensitivity["text"], lang))]
     if profile["robustness"]:
         lines += ["", words["robustness"]]
         lines += [f"  k = {item['cutoff']:<6g} H {_pct(item['H']):>6}   M0 {item['M0']:.4f}" for item in profile["robustness"]]
@@ -132,7 +144,31 @@ def _representativeness(section: dict, lang: str, words: dict, flow: Flow | None
         for answer in helpers["answers"]:
             shown = words["hidden"] if answer["suppressed"] else f"{answer['n']} ({_pct(answer['share'])})"
             lines.append(f"  {answer['label'].get(lang, answer['value']):<32}{shown:>16}")
+    return lines + _coverage(section.get("coverage"), lang, words)
+
+
+def _coverage(coverage: dict | None, lang: str, words: dict) -> list[str]:
+    """The share without a phone of their own, overall and by channel."""
+    if not coverage:
+        return []
+    lines = ["", words["coverage"].format(question=_in(coverage["label"], lang))]
+    overall = words["hidden"] if coverage["sample_share"] is None else _pct(coverage["sample_share"])
+    lines.append(f"  {words['respondents']:<32}{overall:>8}")
+    if coverage["population_share"] is not None:
+        lines.append(f"  {words['in_population']:<32}{_pct(coverage['population_share']):>8}")
+    for row in coverage["by_channel"]:
+        shown = words["hidden"] if row["share"] is None else _pct(row["share"])
+        lines.append(f"  {_in(row['label'], lang):<32}{shown:>8}")
     return lines
+
+
+def _wrap(sentence: str) -> str:
+    return textwrap.fill(sentence, width=110)
+
+
+def _in(texts: dict, lang: str) -> str:
+    """A {language: text} in the table's language, else any."""
+    return texts.get(lang) or next(iter(texts.values()), "")
 
 
 def _funnel(funnel: dict, words: dict, lang: str, flow: Flow | None) -> list[str]:

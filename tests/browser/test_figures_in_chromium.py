@@ -77,8 +77,10 @@ def test_the_answer_comes_first_and_its_chart_reads_on_a_phone(served):
                 page.goto(f"{served}/dashboard/access-barriers?lang={lang}")
                 tops = [page.locator(selector).bounding_box()["y"] for selector in order]
                 assert tops == sorted(tops), (lang, size, tops)
-                # The answer is on the first screen, even on a phone.
+                # The answer is on the first screen, even on a phone, after what may make it wrong (phones only: nobody
+                # without one was reached), never in a footnote.
                 assert page.locator("#headline").bounding_box()["y"] < viewport["height"]
+                assert page.locator("#warnings").bounding_box()["y"] < page.locator("#headline").bounding_box()["y"]
                 # The chart's smallest text stays readable: at least 10 px on a 390 px phone.
                 smallest = page.evaluate("Math.min(...[...document.querySelectorAll('#at-risk svg text')]"
                                          ".map(t => t.getBoundingClientRect().height))")
@@ -87,6 +89,7 @@ def test_the_answer_comes_first_and_its_chart_reads_on_a_phone(served):
                 page.locator("#at-risk").screenshot(path=str(SCREENSHOTS / f"at-risk-{lang}-{size}.png"))
                 page.goto(f"{served}/results/access-barriers?lang={lang}")
                 assert page.locator("#headline").is_visible() and page.locator("#weighting").is_visible()
+                assert page.locator("#warnings").bounding_box()["y"] < page.locator("#headline").bounding_box()["y"] < viewport["height"]
                 page.locator("main").screenshot(path=str(SCREENSHOTS / f"results-top-{lang}-{size}.png"))
                 page.goto(f"{served}/dashboard/?lang={lang}")
                 page.screenshot(path=str(SCREENSHOTS / f"consultations-{lang}-{size}.png"), full_page=True)

@@ -69,6 +69,7 @@ BAD_TARGETS = [
     "variable,value\n",
     "variable,value,population\n",
     "variable,value,population\nville,nord,100\n",
+    "variable,value,population\ntravel_minutes,60,100\n",
     "variable,value,population\ndistrict,lune,100\n",
     "variable,value,population\ndistrict,nord,beaucoup\n",
     "variable,value,population\ndistrict,nord,100\ndistrict,nord,100\n",

@@ -131,7 +131,7 @@ def test_the_sensitivity_range_follows_its_one_sentence():
     assert (1 - g) * low + g * 0.27 > low and overall["sensitivity"]["low"] == low
     assert overall["sensitivity"]["high"] == pytest.approx((1 - g) * high + g * 0.75, abs=1e-6)
     assert "H serait entre" in sensitivity["text"]["fr"] and "17 %" in sensitivity["text"]["fr"]
-    assert "(assuming 25% of the population has no phone)" in sensitivity["text"]["en"]
+    assert "(17% of the population, assuming 25% have none)" in sensitivity["text"]["en"]
     # Every published group has its own range around its own interval.
     for entry in profile["groups"]["district"]:
         assert entry["sensitivity"]["low"] <= entry["H_ci"][0] and entry["H_ci"][1] <= entry["sensitivity"]["high"]
@@ -177,3 +177,17 @@ def test_phone_only_surveys_are_warned_and_their_range_holds_the_truth_a_phone_t
     assert min(with_phone.district_coverage().values()) >= 0.9, with_phone.district_coverage()
     assert TRUE_H == pytest.approx(float(np.mean(list(TRUE_H_BY_DISTRICT.values()))), abs=0.1)
     assert CITY.profile.coverage.assumed_share == 0.3
+
+
+def test_the_terminal_table_warns_first_and_explains_the_range(tmp_path):
+    from profiles.table import render_table
+
+    profile = build_profile(FLOW, cells(PHONE_ONLY), min_cell=10)
+    for lang, caution, coverage in (("fr", "ATTENTION : Les personnes sans téléphone", "Sans téléphone à elles (Téléphone)"),
+                                    ("en", "CAUTION: People without a phone of their own", "Without a phone of their own (Phone)")):
+        table = render_table(profile, lang, FLOW)
+        lines = table.splitlines()
+        assert lines[1].startswith(caution)  # right under the title, before any figure
+        assert coverage in lines and any(line.split() == ["SMS", "10.0%"] for line in lines)
+        assert ("H serait entre" if lang == "fr" else "H would lie between") in table.replace("\n", " ")
+        assert max(len(line) for line in lines) <= 140
