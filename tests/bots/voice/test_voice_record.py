@@ -246,3 +246,27 @@ def test_erasing_the_caller_forgets_where_their_recording_is(call, db, now):
         erase_participant(session, pseudonym, now)
         session.commit()
     assert count(db, CallRecording) == 0 and count(db, Answer) == 0
+
+
+def test_a_recording_posted_four_times_at_once_is_kept_once_and_each_copy_asks_the_next_question(call, loaded, db):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fakes.twilio_requests import post_signed
+
+    phone_call, _asked = at_the_change_question(call)
+    phone_call.press("1")
+    form = phone_call._form(CallStatus="in-progress", RecordingUrl=RECORDING_URL, RecordingSid=SID,
+                            RecordingDuration="7", Digits="#")
+    barrier = threading.Barrier(4)
+
+    def post(_n):
+        own = loaded.test_client()
+        barrier.wait()
+        return post_signed(own, "/voice/twilio?step=4", form)
+
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(post, range(4)))
+    assert [r.status_code for r in responses] == [200] * 4
+    assert all(b"How old are you?" in r.data for r in responses)
+    assert count(db, CallRecording) == 1 and count(db, Answer, Answer.question_id == "change") == 1
