@@ -25,7 +25,7 @@ def wilson_interval(successes: float, n: float, z: float = Z_95) -> tuple[float,
 
 
 def wilson_interval_from_share(p: float, n_eff: float, z: float = Z_95) -> tuple[float, float]:
-    """Return the Wilson interval for a weighted share p with Kish effective size n_eff."""
+    """Return the Wilson interval for a weighted share p with effective sample size n_eff."""
     if not 0.0 <= p <= 1.0:
         raise InvalidInput("p", f"share must be in [0, 1], got {p}")
     return wilson_interval(p * n_eff, n_eff, z)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flows.model import Profile
-from profiles.alkire_foster import AFResult, af_measures_from_counts
+from profiles.alkire_foster import AFResult, af_measures_from_counts, deprivation_scores, identified_poor
 from profiles.effective_n import kish_effective_n_of_cells
 from profiles.intervals import wilson_interval_from_share
 from profiles.reliability import is_reliable
@@ -33,7 +33,8 @@ def population_figures(
     """The figures of the respondents in these cells (counts[i] respondents weighing weights[i] each)."""
     af = af_measures_from_counts(deprived, counts, indicator_weights, cutoff, pattern_weights=counts * weights)
     n_eff = kish_effective_n_of_cells(weights, counts)
-    H_ci = wilson_interval_from_share(_share(af.H), n_eff)
+    at_risk = identified_poor(deprivation_scores(deprived, indicator_weights), cutoff).astype(float)
+    H_ci = wilson_interval_from_share(_share(af.H), _effective_n_of_share(at_risk, af.H, counts, weights, n_eff))
     return Figures(
         n=af.n,
         n_eff=n_eff,
@@ -73,6 +74,20 @@ def figures_json(figures: Figures, profile: Profile, with_population: bool = Fal
     if with_population:
         data["population"] = rounded(figures.population)
     return data
+
+
+def _effective_n_of_share(y: np.ndarray, share: float, counts: np.ndarray, weights: np.ndarray, kish: float) -> float:
+    """The sample size whose binomial variance equals the weighted share's linearised variance.
+
+    Var(p) = sum f w^2 (y - p)^2 / (sum f w)^2 (the ratio estimator's Taylor linearisation). Unlike
+    Kish's n_eff it sees that the heavy weights fall on people more often at risk (those a phone
+    consultation under-reaches): the interval then widens as it should. Unweighted, it is n exactly.
+    """
+    total = float(counts @ weights)
+    variance = float(counts @ (weights * weights * (y - share) ** 2)) / (total * total) if total else 0.0
+    if variance <= 0 or share <= 0 or share >= 1:
+        return kish
+    return share * (1 - share) / variance
 
 
 def rounded(value):
