@@ -30,9 +30,17 @@ def exclusion_summary(session: Session, config: Config) -> list[str]:
         if overall.get("suppressed"):
             lines.append(f"  At risk of exclusion: fewer than {min_cell} respondents so far")
             continue
+        # What may make the figures wrong comes before them, as on the pages.
+        for warning in (data.get("representativeness") or {}).get("warnings") or []:
+            texts = warning.get("title") or warning.get("text") or {}
+            lines.append(f"  CAUTION: {texts.get(language) or next(iter(texts.values()), '')}")
         low, high = overall["H_ci"]
         lines.append(f"  At risk of exclusion (k={flow.profile.cutoff}): {overall['H']:.0%} ({low * 100:.0f}–{high * 100:.0f}) "
                      f"of {overall['n']} respondents, intensity A={overall['A']:.2f}, M0={overall['M0']:.3f}")
+        sensitivity = overall.get("sensitivity")
+        if sensitivity:
+            lines.append(f"    with those not reached: {sensitivity['low'] * 100:.0f}–{sensitivity['high'] * 100:.0f}% "
+                         "(see the profile's representativeness.coverage)")
         group = flow.profile.groups[0]
         lines.append(f"  {group_label(flow, group, language)}:")
         for entry in data["groups"].get(group, []):

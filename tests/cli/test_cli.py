@@ -80,6 +80,9 @@ def test_demo_simulates_citizens_whose_export_reveals_no_number(runner, db):
     result = runner.invoke(args=["demo", "--no-serve", "--citizens", "40"])
     assert result.exit_code == 0, result.output
     assert "40 citizens sent" in result.output and "At risk of exclusion" in result.output
+    # Phones only, no census target for phone: the terminal says so before the figure, as the pages do.
+    assert result.output.index("CAUTION: People without a phone are probably under-represented") < result.output.index("At risk of exclusion (k=")
+    assert "with those not reached: " in result.output
     export = runner.invoke(args=["export", "access-barriers"]).output
     rows = list(csv.DictReader(io.StringIO(export)))
     assert len(rows) == 40
