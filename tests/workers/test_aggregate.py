@@ -6,10 +6,10 @@ import io
 import json
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from make_responses import add_responses, consultation_id
-from models import ProfileSnapshot, ResponseFact
+from models import Consultation, Conversation, Participant, ProfileSnapshot, ResponseFact
 from palabre import aggregate as aggregation
 from palabre.aggregate import aggregate, latest_snapshot
 from palabre.exports.table import write_csv
@@ -84,6 +84,28 @@ def test_facts_of_another_profile_definition_are_recomputed(loaded, db, settings
     assert after.data == before
     with db.session() as session:
         assert session.scalar(select(func.count()).where(ResponseFact.facts_key == "stale")) == 0
+
+
+def test_a_response_deleted_in_any_way_takes_its_facts_with_it(loaded, db, settings, runner, now):
+    # response_facts has no foreign keys (a rebuild writes a million rows): a trigger on
+    # conversations (migration 0009) deletes the facts of every conversation deleted.
+    cid = consultation_id(db)
+    erased, merged, *others = add_responses(db, cid, 12, now)
+    assert aggregate(db, settings, cid, now).responses == 12 and facts(db) == 12
+    with db.session() as session:
+        who = session.scalar(select(Participant.pseudonym).join(Conversation).where(Conversation.id == erased))
+    assert runner.invoke(args=["participants", "erase", who]).exit_code == 0
+    with db.session() as session:
+        session.execute(delete(Conversation).where(Conversation.id == merged))  # as a merge deletes a duplicate
+        session.commit()
+    with db.session() as session:
+        assert set(session.scalars(select(ResponseFact.conversation_id))) == set(others)
+    assert aggregate(db, settings, cid, now).responses == 10, "the profile no longer counts them"
+
+    with db.session() as session:
+        session.execute(delete(Consultation).where(Consultation.id == cid))  # by hand: the app never does
+        session.commit()
+    assert facts(db) == 0
 
 
 def test_only_the_latest_snapshots_are_kept(loaded, db, settings, now, monkeypatch):
