@@ -139,8 +139,11 @@ def _snapshot(session: Session, config: Config, consultation: Consultation, flow
         targets=targets, trim_ratio=trim_ratio, helpers=helpers,
         funnel=_funnel(session, consultation.id, flow, now, config.CONVERSATION_IDLE_HOURS), targets_problem=problem,
     )
-    # Beside "who helps": the relays enumerators named, only in the database (no export carries them).
-    data["representativeness"]["relays"] = relays_section(relay_counts(session, consultation.id), min_cell)
+    # Beside "who helps": the relays enumerators named, only in the database (no export carries them),
+    # so a consultation without any keeps the very profile `profiles compute` makes of its export.
+    relays = relay_counts(session, consultation.id)
+    if relays:
+        data["representativeness"]["relays"] = relays_section(relays, min_cell)
     snapshot = ProfileSnapshot(consultation_id=consultation.id, computed_at=now, responses=cells.n, data=data)
     session.add(snapshot)
     session.flush()
