@@ -236,6 +236,9 @@ class _Builder:
 
     def _representativeness(self, helpers: Mapping[int, int], targets_problem: str | None) -> dict:
         weighting = dict(self.weighting.summary)
+        if weighting.get("unmatched"):  # those with no target value (unanswered) are a cell like any: hidden when small
+            weighting["unmatched"] = {v: None if 0 < count < self.min_cell or self.hidden_all else count
+                                      for v, count in weighting["unmatched"].items()}
         if targets_problem:
             weighting.update(applied=False, error=targets_problem)
         variables = {}
@@ -244,9 +247,10 @@ class _Builder:
             codes = value_codes(self._column(variable), list(values))
             counts = np.bincount(codes[codes >= 0], weights=self.cells.counts[codes >= 0], minlength=len(values))
             total = sum(values.values())
+            hidden = self.hidden.get(variable) if variable in self.hidden else self._margin_hidden(list(values), counts)
             rows = []
             for (value, population), count in zip(values.items(), counts):
-                kind = SMALL if self.hidden_all else self.hidden.get(variable, {}).get(value)
+                kind = SMALL if self.hidden_all else hidden.get(value)
                 rows.append({
                     "value": value, "label": value_label(self.flow, variable, value),
                     "sample_share": None if kind else rounded(count / n),
@@ -256,6 +260,18 @@ class _Builder:
             variables[variable] = rows
         return {"weighting": weighting, "variables": variables, "helpers": self._helpers(helpers),
                 "offline_share": self._offline_share(), "warnings": []}
+
+    def _margin_hidden(self, values: list, counts: np.ndarray) -> dict:
+        """Which sample shares of a margin that is not a group must be hidden, and why (as a group's would be).
+
+        Respondents with no target value (unanswered) count as one more cell: the total minus the shown
+        ones would give them."""
+        cells = {repr(value): int(count) for value, count in zip(values, counts)}
+        rest = self.cells.n - sum(cells.values())
+        if rest > 0:
+            cells["rest"] = rest
+        hidden = suppress_cells(cells, self.min_cell)
+        return {value: suppression_kind(cells[repr(value)], self.min_cell) for value in values if repr(value) in hidden}
 
     def _offline_share(self) -> float | None:
         """Share of respondents reached without a phone of their own (paper, enumerators); None when hidden."""

@@ -101,6 +101,9 @@ def profile_counts(audit: Audit, profile: dict) -> None:
         for row in rows:
             if row["sample_share"] is not None and overall["n"]:
                 audit.publish(("group", variable, repr(row["value"])), round(row["sample_share"] * overall["n"]))
+        if variable not in groups:  # a margin that is no group (e.g. phone): its parts, and those with no target value, add up
+            audit.publish(("rest", variable), (profile["representativeness"]["weighting"].get("unmatched") or {}).get(variable))
+            audit.add_sum(("total", "n"), [("group", variable, repr(r["value"])) for r in rows] + [("rest", variable)])
     coverage = profile["representativeness"].get("coverage")
     if coverage:
         coverage_counts(audit, coverage, overall["n"])
@@ -195,6 +198,19 @@ def test_no_small_count_can_be_worked_out_from_what_is_published(client, officia
     assert runner.invoke(args=["demo", "--no-serve", "--citizens", str(citizens)]).exit_code == 0
     assert runner.invoke(args=["aggregate", SLUG]).exit_code == 0
     audit, min_cell = audit_consultation(client, official, token)
+    assert audit.disclosed(min_cell) == {}
+
+
+@pytest.mark.parametrize("citizens", [40, 150])
+def test_nothing_small_leaks_with_census_targets_on_a_question_that_is_no_group(client, official, token, runner, tmp_path, citizens):
+    assert runner.invoke(args=["demo", "--no-serve", "--citizens", str(citizens)]).exit_code == 0
+    targets = tmp_path / "targets.csv"
+    targets.write_text("variable,value,population\nphone,none,2000\nphone,basic,4500\nphone,smartphone,2000\n"
+                       "phone,smartphone_internet,1500\ngender,female,5100\ngender,male,4700\ngender,other,200\n")
+    assert runner.invoke(args=["profiles", "targets", SLUG, str(targets)]).exit_code == 0
+    assert runner.invoke(args=["aggregate", SLUG]).exit_code == 0
+    audit, min_cell = audit_consultation(client, official, token)
+    assert ("group", "phone", "'none'") in audit.names
     assert audit.disclosed(min_cell) == {}
 
 

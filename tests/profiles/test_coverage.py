@@ -191,3 +191,13 @@ def test_the_terminal_table_warns_first_and_explains_the_range(tmp_path):
         assert coverage in lines and any(line.split() == ["SMS", "10.0%"] for line in lines)
         assert ("H serait entre" if lang == "fr" else "H would lie between") in table.replace("\n", " ")
         assert max(len(line) for line in lines) <= 140
+
+
+def test_a_margin_that_is_not_a_group_hides_its_small_shares_as_a_group_would():
+    few = [("nord", "none", "sms", True, 4), ("nord", "own", "sms", False, 60), ("sud", "own", "sms", True, 40)]
+    targets = {"phone": {"none": 2000, "own": 8000}}
+    rows = {r["value"]: r for r in build_profile(FLOW, cells(few), min_cell=10, targets=targets)["representativeness"]["variables"]["phone"]}
+    # 4 without a phone: hidden, and "own" with it, or 104 - own would give the 4 back.
+    assert rows["none"]["sample_share"] is None and rows["none"]["suppression"] == "small"
+    assert rows["own"]["sample_share"] is None and rows["own"]["suppression"] == "complementary"
+    assert rows["none"]["population_share"] == 0.2
