@@ -52,3 +52,15 @@ def test_targets_saved_while_redis_is_down_say_the_profile_refreshes_later(admin
     assert "Census targets saved" in page and "the profile will be recomputed later" in page
     with db.session() as session:
         assert session.scalars(select(CensusTargets.csv_text)).one() == csv_text
+
+
+def test_a_target_on_the_phone_question_is_accepted_and_one_on_free_text_refused(admin, runner):
+    runner.invoke(args=["demo", "--no-serve", "--citizens", "60"])
+    refused = upload(admin, "variable,value,population\ncomment,anything,100\n")
+    assert refused.status_code == 422
+    assert b"is a text question: census targets can only name a choice or yes/no question" in refused.data
+    phones = "variable,value,population\nphone,none,2000\nphone,basic,4500\nphone,smartphone,2000\nphone,smartphone_internet,1500\n"
+    assert upload(admin, phones).status_code == 302
+    page = admin.get("/dashboard/access-barriers?lang=en").data.decode()
+    assert "Weighted to the census: the answers are raked so that Phone match the population" in page
+    assert "In the population (census target): 20%." in page and 'class="warning"' not in page
