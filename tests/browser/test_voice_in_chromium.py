@@ -1,6 +1,7 @@
-"""Voice pages in headless Chromium, French and English, desktop and phone: the cost of calls, and a recorded answer heard.
+"""Voice pages in headless Chromium, French and English, desktop and phone: the cost of calls, a recorded answer heard,
+and a broadcast's preview pricing a call.
 
-Screenshots are kept in build/screenshots/ (git-ignored): call-cost-*.png and recorded-answer-*.png.
+Screenshots are kept in build/screenshots/ (git-ignored): call-cost-*, recorded-answer-* and broadcast-calls-*.png.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from fakes.fake_twilio import FakeTwilio
 from fakes.twilio_requests import ACCOUNT_SID, AUTH_TOKEN, twilio_settings
 from fakes.twilio_voice import Call
+from models import Action, Consultation
 from palabre.accounts import create_user
 from tests.browser.test_figures_in_chromium import SCREENSHOTS, SIZES
 from tests.browser.test_pages_in_chromium import CHROMIUM, FLAGS
@@ -43,7 +46,7 @@ def served(app, db, client, fake_twilio):
 
     with db.session() as session:
         load_library(session, FOLDERS[0])  # alone at first: an incoming call starts it
-        create_user(session, "official@city.example", "a long enough password", "analyst")
+        create_user(session, "official@city.example", "a long enough password", "admin")
         session.commit()
     phone_call = Call(client, "+447700900001")
     phone_call.answer()
@@ -51,9 +54,13 @@ def served(app, db, client, fake_twilio):
         phone_call.press(key)
     url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{SID}"
     phone_call.post("/voice/twilio?step=4", phone_call._form(RecordingUrl=url, RecordingSid=SID, RecordingDuration="1", Digits="#"))
+    phone_call.press("34")  # the age: the call is complete, its caller a respondent "you said, we did" may reach
     fake_twilio.recordings[SID] = MP3
     with db.session() as session:
         load_library(session, FOLDERS[1])
+        consultation = session.scalar(select(Consultation).where(Consultation.slug == "voice-record"))
+        session.add(Action(consultation_id=consultation.id, title={"fr": "Guichet mobile", "en": "Mobile office"},
+                           description={}, groups=[], status="planned"))
         session.commit()
     http = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True).start()
@@ -103,6 +110,17 @@ def test_the_cost_of_calls_and_a_recorded_answer_read_and_play_in_both_languages
                 assert player["x"] >= 0 and player["x"] + player["width"] <= viewport["width"], (lang, size, player)
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (lang, size)
                 page.screenshot(path=str(SCREENSHOTS / f"recorded-answer-{lang}-{size}.png"), full_page=True)
+                # "You said, we did" to the caller: the preview counts a call and prices its minute.
+                page.goto(f"{served}/dashboard/voice-record/actions/1/broadcast?lang={lang}")
+                page.fill("#text_fr", "Vous avez dit, nous faisons : un guichet mobile le mardi.")
+                page.fill("#text_en", "You said, we did: a mobile office on Tuesdays.")
+                page.click("button[name=confirm][value=preview]")
+                page.wait_for_selector("#call-note")
+                assert page.locator("#costs tbody tr").last.locator("td").last.inner_text() == "0.20 USD"
+                total = page.locator("#total-cost")  # read without scrolling the table sideways, even on a phone
+                assert total.inner_text().endswith("0.20 USD") and total.bounding_box()["x"] + total.bounding_box()["width"] <= viewport["width"]
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (lang, size)
+                page.screenshot(path=str(SCREENSHOTS / f"broadcast-calls-{lang}-{size}.png"), full_page=True)
             assert refused == [], refused
         browser.close()
     assert set(fake_twilio.fetched) == {SID}
