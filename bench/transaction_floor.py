@@ -118,8 +118,8 @@ def _statements() -> dict[str, str]:
                    ["channel", "external_id", "participant_id", "conversation_id", "text", "received_at"]),
         "answer": (upsert_statement("postgresql", Answer.__table__, store.ANSWER_CONFLICT, store.ANSWER_UPDATE),
                    ["conversation_id", "question_id", "value", "raw_text", "valid", "answered_at"]),
-        "save": (store._SAVE_CONVERSATION, ["state", "status", "current_question", "last_activity_at"]),
-        "reply": (_INLINE_REPLY, ["participant_id", "conversation_id", "inbound_id", "channel", "kind", "text", "status",
+        "save": (store._SAVE_CONVERSATION.statement, ["state", "status", "current_question", "last_activity_at"]),
+        "reply": (_INLINE_REPLY.statement, ["participant_id", "conversation_id", "inbound_id", "channel", "kind", "text", "status",
                                   "attempts", "created_at", "sent_at"]),
     }
     sql = {name: str(statement.compile(dialect=dialect.dialect(), column_keys=keys)) for name, (statement, keys) in compiled.items()}

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import logging
 import re
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bots import whatsapp
 from bots.sms_split import fit_all
@@ -56,6 +56,7 @@ DELIVERY_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "delivere
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
 # Unicode's control characters (C0, DEL, C1) but tab and line breaks, and lone UTF-16 surrogates.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+TWIML_START = '<?xml version="1.0" encoding="UTF-8"?>'
 UNAVAILABLE = "Service indisponible, renvoyez votre message plus tard. / Service unavailable, please send your message again later."
 
 
@@ -135,8 +136,14 @@ def clean_text(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
+def messaging_twiml(texts: list[str]) -> str:
+    """The TwiML of these replies, byte for byte what twilio's MessagingResponse writes, at a fraction of its CPU."""
+    # MessagingResponse builds an ElementTree for every message; this runs on every inbound SMS.
+    if not texts:
+        return TWIML_START + "<Response />"
+    return TWIML_START + "<Response>" + "".join(f"<Message>{escape(text)}</Message>" if text else "<Message />"
+                                                for text in texts) + "</Response>"
+
+
 def _twiml(texts: list[str]) -> Response:
-    response = MessagingResponse()
-    for text in texts:
-        response.message(text)
-    return Response(str(response), mimetype="application/xml")
+    return Response(messaging_twiml(texts), mimetype="application/xml")

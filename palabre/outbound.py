@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import ChannelAddress, OutboundMessage, Participant
 from palabre.identity import TELEGRAM, TEL
+from palabre.prepared import Prepared
 from palabre.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
@@ -29,15 +30,16 @@ class Sender(Protocol):
 def record_inline_replies(session: Session, participant_id: int, channel: str, texts: list[str],
                           conversation_id: int | None, inbound_id: int | None, now: datetime) -> None:
     """Store replies given in the webhook's own response (TwiML, a USSD screen) as sent."""
-    # A Core INSERT, not ORM objects: this runs for nearly every inbound message.
-    rows = [{"participant_id": participant_id, "conversation_id": conversation_id, "inbound_id": inbound_id,
-             "channel": channel, "kind": "reply", "text": text, "status": OutboundMessage.INLINE, "attempts": 0,
-             "created_at": now, "sent_at": now} for text in texts]
-    if rows:
-        session.connection().execute(_INLINE_REPLY, rows[0] if len(rows) == 1 else rows)
+    # A prepared Core INSERT, not ORM objects: this runs for nearly every inbound message.
+    connection = session.connection()
+    for text in texts:
+        _INLINE_REPLY.execute(connection, {
+            "participant_id": participant_id, "conversation_id": conversation_id, "inbound_id": inbound_id,
+            "channel": channel, "kind": "reply", "text": text, "status": OutboundMessage.INLINE, "attempts": 0,
+            "created_at": now, "sent_at": now})
 
 
-_INLINE_REPLY = OutboundMessage.__table__.insert()
+_INLINE_REPLY = Prepared(OutboundMessage.__table__.insert())
 
 
 def queue_message(session: Session, participant_id: int, channel: str, text: str, kind: str, now: datetime,
