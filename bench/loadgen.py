@@ -24,9 +24,14 @@ SMS_SCRIPT = ["AVIS", "1", "oui", "nord", "femme", "34", "1", "45", "1", "1", "2
 USSD_SCRIPT = ["", "1", "1", "1", "1", "34", "1", "45", "1", "1", "2", "1", "4", "2", "0"]
 # A call: the first request has no keys; the free-text comment is passed over on voice.
 VOICE_SCRIPT = ["", "1", "1", "2", "1", "34", "1", "45", "1", "1", "2", "1", "14", "2"]
-SCRIPTS = {"sms": SMS_SCRIPT, "ussd": USSD_SCRIPT, "voice": VOICE_SCRIPT}
+# The mixed load (issue #14): 20 messages a citizen over SMS. A first contact, two answers the engine rejects
+# (a district it does not know, an age out of bounds: each re-prompted), a completion, then a new
+# conversation started by the same keyword after the completed one, left under way (declining would end it).
+MIXED_SCRIPT = ["AVIS", "1", "oui", "lune", "nord", "femme", "250", "34", "1", "45", "1", "1", "2", "1", "4", "2",
+                "PASSER", "AVIS", "1", "oui"]
+SCRIPTS = {"sms": SMS_SCRIPT, "ussd": USSD_SCRIPT, "voice": VOICE_SCRIPT, "mixed": MIXED_SCRIPT}
 SMS_DONE, USSD_DONE = "Merci !", "END Merci"
-DONE = {"sms": SMS_DONE, "ussd": USSD_DONE, "voice": SMS_DONE}
+DONE = {"sms": SMS_DONE, "ussd": USSD_DONE, "voice": SMS_DONE, "mixed": SMS_DONE}
 _SEQUENCE = itertools.count()  # MessageSids unique across the threads of a process (with its pid, across processes)
 
 
@@ -35,9 +40,9 @@ class Spec:
     """What one load process does."""
 
     port: int
-    kind: str  # sms, ussd, voice
+    kind: str  # sms, ussd, voice, mixed (SMS)
     mode: str  # max, rate
-    seconds: float
+    seconds: float  # the phase's length; with `citizens`, only a bound
     concurrency: int  # citizens talking at once
     rate: float = 0.0  # messages per second (mode 'rate')
     first_citizen: int = 0  # numbers are drawn from here on: processes never share a citizen
@@ -45,6 +50,7 @@ class Spec:
     auth_token: str = ""
     ussd_secret: str = ""
     check_completion: bool = True  # False for the ceiling, whose answers are constant
+    citizens: int = 0  # > 0: exactly this many citizens, each through their whole script, then stop
 
 
 @dataclass
@@ -59,7 +65,10 @@ def drive(spec: Spec, results) -> None:
     """Run one load process and put its Result on the `results` queue."""
     result = Result()
     lock = threading.Lock()
-    citizens = itertools.count(spec.first_citizen)
+    if spec.citizens:
+        citizens = iter(range(spec.first_citizen, spec.first_citizen + spec.citizens))
+    else:
+        citizens = itertools.count(spec.first_citizen)
     deadline = time.perf_counter() + spec.seconds
     slots: queue.Queue[float] | None = queue.Queue() if spec.mode == "rate" else None
     started = time.perf_counter()
@@ -93,7 +102,10 @@ def _tick(rate: float, deadline: float, slots: queue.Queue) -> None:
 def _citizen_loop(spec: Spec, citizens, deadline: float, slots, result: Result, lock: threading.Lock) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", spec.port, timeout=30)
     while time.perf_counter() < deadline:
-        number = next(citizens)
+        with lock:
+            number = next(citizens, None)
+        if number is None:
+            return
         phone = f"+225079{number:07d}"  # Côte d'Ivoire mobile numbers in a block no operator has assigned
         script = SCRIPTS[spec.kind]
         answered = ""
@@ -117,14 +129,16 @@ def _citizen_loop(spec: Spec, citizens, deadline: float, slots, result: Result, 
                     result.latencies.append(latency)
                 else:
                     result.errors += 1
-        if spec.check_completion and DONE[spec.kind] in answered:
+                if spec.kind == "mixed" and spec.check_completion and SMS_DONE in answered:
+                    result.completed += 1  # the mixed script completes in its middle
+        if spec.kind != "mixed" and spec.check_completion and DONE[spec.kind] in answered:
             with lock:
                 result.completed += 1
 
 
 def _request(spec: Spec, phone: str, script: list[str], step: int, unique: str) -> tuple[str, dict, dict]:
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if spec.kind == "sms":
+    if spec.kind in ("sms", "mixed"):
         form = {"MessageSid": f"SM{unique:0>32}"[:34], "AccountSid": "AC" + "b" * 32, "From": phone, "To": "+22507000000",
                 "Body": script[step], "NumSegments": "1", "NumMedia": "0", "ApiVersion": "2010-04-01"}
         path = "/sms/twilio"

@@ -1,6 +1,7 @@
 """Benchmark the SMS, USSD and voice webhooks under gunicorn on PostgreSQL, against a constant-TwiML ceiling.
 
     .venv/bin/python bench/webhooks.py [--seconds 15] [--workers 4] [--threads 1] [--clients 2]
+    .venv/bin/python bench/webhooks.py --mixed-only [--citizens 2000] [--rounds 4]
 
 Needs PostgreSQL and Redis on their standard local ports. It uses a database of its own
 (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/palabre_bench_webhooks, created if
@@ -12,6 +13,12 @@ Phases, each against a fresh gunicorn with the same settings: the full app at ma
 throughput (SMS, USSD, then voice calls), the full app at a fixed offered rate (SMS, then voice steps), then the bare Flask
 ceiling (bench/ceiling.py) at maximum throughput and at the same rate. Simulated citizens run
 complete conversations of the shipped consultation, with signed requests, from separate processes.
+
+Then, on the same app server, the mixed load of issue #14 (`--citizens`, 2,000 by default, 20 SMS each: a first contact, answers
+the engine rejects, a completion, a new conversation after it; bench/loadgen.py's MIXED_SCRIPT) against
+the app, and against a hand-written durable webhook (bench/durable_webhook.py: signature, the message
+recorded once, the sender locked and updated, the reply recorded, commit) under the same gunicorn
+settings, alternating in `--rounds`; the ratio of their throughputs is printed. `--mixed-only` runs just those.
 """
 
 from __future__ import annotations
@@ -32,12 +39,15 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.durable_webhook import create_schema  # noqa: E402
 from bench.loadgen import Result, Spec, drive  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/palabre_bench_webhooks")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 AUTH_TOKEN, USSD_SECRET = "bench-twilio-token", "bench-ussd-secret"
 CHART = ROOT / "bench" / "results" / "webhooks.svg"
+MIXED, DURABLE = "mixed SMS, full path, max", "mixed SMS, durable webhook"
+MIXED_BOUND_SECONDS = 1800  # the mixed load runs its citizens to the end, within this
 TABLES = "participants, channel_addresses, conversations, answers, inbound_messages, outbound_messages, invitations, profile_snapshots"
 
 
@@ -49,6 +59,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="load-generating processes")
     parser.add_argument("--concurrency", type=int, default=8, help="citizens talking at once, per client process")
     parser.add_argument("--rate", type=float, default=200, help="offered messages per second in the fixed-rate phases")
+    parser.add_argument("--citizens", type=int, default=2000, help="citizens of the mixed load (20 messages each)")
+    parser.add_argument("--rounds", type=int, default=4, help="the mixed load's citizens are shared out over this many "
+                        "rounds, each on the app then on the durable webhook")
+    parser.add_argument("--mixed-only", action="store_true", help="run only the mixed load, app then durable webhook")
     args = parser.parse_args()
     env = _prepare()
     gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
@@ -59,16 +73,21 @@ def main() -> None:
     rows = []
     with _serve(gunicorn, "app:create_app()", env) as port:
         _warm_up(port, args)
-        rows.append(("SMS, full path, max", _phase(port, "sms", "max", args)))
-        rows.append(("USSD, full path, max", _phase(port, "ussd", "max", args)))
-        rows.append(("Voice, full path, max", _phase(port, "voice", "max", args)))
-        rows.append((f"SMS, full path, {args.rate:g}/s offered", _phase(port, "sms", "rate", args)))
-        # A caller hears silence while we think: each keypad step should be answered within 100 ms (p99).
-        rows.append((f"Voice, full path, {args.rate:g}/s offered", _phase(port, "voice", "rate", args)))
-    with _serve(gunicorn, "bench.ceiling:app", env) as port:
-        _warm_up(port, args, ceiling=True)
-        rows.append(("ceiling (constant TwiML), max", _phase(port, "sms", "max", args, ceiling=True)))
-        rows.append((f"ceiling, {args.rate:g}/s offered", _phase(port, "sms", "rate", args, ceiling=True)))
+        if not args.mixed_only:
+            rows.append(("SMS, full path, max", _phase(port, "sms", "max", args)))
+            rows.append(("USSD, full path, max", _phase(port, "ussd", "max", args)))
+            rows.append(("Voice, full path, max", _phase(port, "voice", "max", args)))
+            rows.append((f"SMS, full path, {args.rate:g}/s offered", _phase(port, "sms", "rate", args)))
+            # A caller hears silence while we think: each keypad step should be answered within 100 ms (p99).
+            rows.append((f"Voice, full path, {args.rate:g}/s offered", _phase(port, "voice", "rate", args)))
+        with _serve(gunicorn, "bench.durable_webhook:app", env) as durable_port:
+            _warm_up(durable_port, args, ceiling=True)
+            rows += _mixed_rounds(port, durable_port, args)
+    if not args.mixed_only:
+        with _serve(gunicorn, "bench.ceiling:app", env) as port:
+            _warm_up(port, args, ceiling=True)
+            rows.append(("ceiling (constant TwiML), max", _phase(port, "sms", "max", args, ceiling=True)))
+            rows.append((f"ceiling, {args.rate:g}/s offered", _phase(port, "sms", "rate", args, ceiling=True)))
     _report(rows, args)
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     import redis
@@ -76,22 +95,48 @@ def main() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()  # the profile refreshes queued during the run: nobody runs them
 
 
-def _phase(port: int, kind: str, mode: str, args, ceiling: bool = False, seconds: float | None = None) -> Result:
-    """Run the client processes for one phase and merge what they measured."""
+def _mixed_rounds(port: int, durable_port: int, args) -> list[tuple[str, Result]]:
+    """The mixed load on the app, then on the durable webhook, in alternate rounds; each side's merged result.
+
+    Both servers stay up (an idle one costs nothing): alternating keeps a change in the machine's other
+    load from falling on one side only. Each round's ratio is printed as it ends.
+    """
+    app, durable = Result(), Result()
+    for index in range(args.rounds):
+        citizens = args.citizens // args.rounds + (index < args.citizens % args.rounds)
+        ours = _phase(port, "mixed", "max", args, citizens=citizens)
+        theirs = _phase(durable_port, "mixed", "max", args, ceiling=True, citizens=citizens)
+        for total, part in ((app, ours), (durable, theirs)):
+            total.latencies += part.latencies
+            total.errors += part.errors
+            total.completed += part.completed
+            total.elapsed += part.elapsed
+        print(f"round {index + 1}/{args.rounds}: {citizens} citizens, app {len(ours.latencies) / ours.elapsed:.0f} msg/s, "
+              f"durable webhook {len(theirs.latencies) / theirs.elapsed:.0f} msg/s, ratio "
+              f"{(len(ours.latencies) / ours.elapsed) / (len(theirs.latencies) / theirs.elapsed):.2f}; "
+              "load average {:.2f}".format(os.getloadavg()[0]), flush=True)
+    return [(MIXED, app), (DURABLE, durable)]
+
+
+def _phase(port: int, kind: str, mode: str, args, ceiling: bool = False, seconds: float | None = None,
+           citizens: int = 0) -> Result:
+    """Run the client processes for one phase and merge what they measured (`citizens`: that many, shared out)."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     base = int(time.time() * 1000) % 10_000_000  # fresh citizens in each phase
-    specs = [Spec(port=port, kind=kind, mode=mode, seconds=seconds or args.seconds, concurrency=args.concurrency,
+    seconds = seconds or (MIXED_BOUND_SECONDS if citizens else args.seconds)
+    shares = [citizens // args.clients + (i < citizens % args.clients) for i in range(args.clients)]
+    specs = [Spec(port=port, kind=kind, mode=mode, seconds=seconds, concurrency=args.concurrency,
                   rate=args.rate / args.clients, first_citizen=(base + i * 1_000_000) % 9_000_000,
                   public_base_url=f"http://127.0.0.1:{port}", auth_token=AUTH_TOKEN, ussd_secret=USSD_SECRET,
-                  check_completion=not ceiling)
+                  check_completion=not ceiling, citizens=shares[i])
              for i in range(args.clients)]
     processes = [context.Process(target=drive, args=(spec, results)) for spec in specs]
     for process in processes:
         process.start()
     merged = Result()
     for _ in processes:
-        part = results.get(timeout=(seconds or args.seconds) + 120)
+        part = results.get(timeout=seconds + 120)
         merged.latencies += part.latencies
         merged.errors += part.errors
         merged.completed += part.completed
@@ -114,12 +159,17 @@ def _report(rows: list[tuple[str, Result]], args) -> None:
         rate = len(latencies) / result.elapsed if result.elapsed else 0.0
         p50, p99 = (_percentile(latencies, q) * 1000 for q in (0.50, 0.99))
         figures[name] = (rate, p99)
-        completed = str(result.completed) if not name.startswith("ceiling") else "-"
+        completed = str(result.completed) if not name.startswith("ceiling") and name != DURABLE else "-"
         print(f"{name:<34}{len(latencies):>9}{result.errors:>8}{rate:>9.0f}{p50:>9.1f}{p99:>9.1f}{completed:>11}")
+    mixed, durable = figures[MIXED][0], figures[DURABLE][0]
+    print(f"\nmixed SMS full path / durable webhook throughput: {mixed / durable if durable else 0.0:.2f} (target >= 0.5; "
+          f"{args.citizens} citizens x 20 messages, {dict(rows)[MIXED].completed} completions)")
+    if args.mixed_only:
+        return
     sms_rate, ceiling_rate = figures["SMS, full path, max"][0], figures["ceiling (constant TwiML), max"][0]
     ratio = sms_rate / ceiling_rate if ceiling_rate else 0.0
     p99 = figures[f"SMS, full path, {args.rate:g}/s offered"][1]
-    print(f"\nSMS full path / ceiling throughput: {ratio:.2f} (target >= 0.5)")
+    print(f"SMS full path / ceiling throughput: {ratio:.2f} (target >= 0.5)")
     print(f"SMS full path p99 at {args.rate:g} messages/s offered: {p99:.1f} ms (target < 100 ms)")
     voice_p99 = figures[f"Voice, full path, {args.rate:g}/s offered"][1]
     print(f"Voice full path p99 at {args.rate:g} steps/s offered: {voice_p99:.1f} ms (target < 100 ms)")
@@ -163,6 +213,7 @@ def _prepare() -> dict[str, str]:
     subprocess.run([sys.executable, "app.py", "init"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
         connection.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    create_schema(DATABASE_URL)  # the durable baseline's tables, empty
     redis.Redis.from_url(REDIS_URL).flushdb()
     return env
 
