@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from make_responses import add_responses, consultation_id
 from models import Answer, Consultation, Conversation, Participant, ResponseFact
@@ -85,6 +85,28 @@ def test_database_facts_equal_the_python_facts(loaded, db, now, monkeypatch):
     assert {"<18", "18-29", "30-44", "60+", None} <= groups
     with db.session() as session:
         assert update_facts(session, cid, flow) == 0  # nothing left to compute
+
+
+def test_only_responses_without_a_current_fact_are_computed_and_others_in_their_range_are_left_alone(loaded, db, now, monkeypatch):
+    monkeypatch.setattr(aggregation, "FACTS_BATCH", 7)
+    cid = consultation_id(db)
+    ids = add_responses(db, cid, 30, now)
+    with db.session() as session:
+        flow = flow_of(session.get(Consultation, cid))
+        update_facts(session, cid, flow, commit=True)
+    expected = stored_facts(db)
+    gone, kept = ids[1::3], ids[2::3]  # interleaved: every batch's id range also holds current facts
+    with db.session() as session:
+        session.execute(delete(ResponseFact).where(ResponseFact.conversation_id.in_(gone)))
+        # A marker on current facts: recomputing them would erase it.
+        session.execute(update(ResponseFact).where(ResponseFact.conversation_id.in_(kept)).values(deprived=-1))
+        session.commit()
+    with db.session() as session:
+        assert update_facts(session, cid, flow, commit=True) == len(gone)
+    stored = stored_facts(db)
+    assert {i: stored[i] for i in gone} == {i: expected[i] for i in gone}
+    assert all(stored[i][1] == -1 for i in kept)
+    assert len(stored) == 30
 
 
 def test_negations_and_null_tests_on_missing_answers(loaded, db, now):
