@@ -72,16 +72,20 @@ class RecordingFetch:
         # Only a path we checked when Twilio posted it, at our configured API: never our credentials to another host.
         if not RECORDING_PATH.match(path):
             raise RecordingUnavailable("not a Twilio recording path", retryable=False)
+        data = bytearray()
         try:
-            response = requests.get(f"{self.api_url}{path}.mp3", auth=(self.account_sid, self.auth_token),
-                                    timeout=self.timeout, stream=True)
-            data = response.raw.read(MAX_AUDIO_BYTES + 1, decode_content=True) if response.status_code == 200 else b""
+            with requests.get(f"{self.api_url}{path}.mp3", auth=(self.account_sid, self.auth_token),
+                              timeout=self.timeout, stream=True) as response:
+                status = response.status_code
+                if status == 200:
+                    for chunk in response.iter_content(64 * 1024):
+                        data += chunk
+                        if len(data) > MAX_AUDIO_BYTES:
+                            raise RecordingUnavailable("the recording is larger than any answer we record", retryable=False)
         except requests.RequestException as exc:
             raise RecordingUnavailable(f"Twilio unreachable ({type(exc).__name__})", retryable=True) from exc
-        if response.status_code == 404:
+        if status == 404:
             raise RecordingUnavailable("Twilio has no such recording (yet, or any more)", retryable=True)
-        if response.status_code != 200:
-            raise RecordingUnavailable(f"Twilio answered HTTP {response.status_code}", retryable=response.status_code >= 500)
-        if len(data) > MAX_AUDIO_BYTES:
-            raise RecordingUnavailable("the recording is larger than any answer we record", retryable=False)
-        return data
+        if status != 200:
+            raise RecordingUnavailable(f"Twilio answered HTTP {status}", retryable=status >= 500)
+        return bytes(data)

@@ -270,3 +270,19 @@ def test_a_recording_posted_four_times_at_once_is_kept_once_and_each_copy_asks_t
     assert [r.status_code for r in responses] == [200] * 4
     assert all(b"How old are you?" in r.data for r in responses)
     assert count(db, CallRecording) == 1 and count(db, Answer, Answer.question_id == "change") == 1
+
+
+def test_fetching_a_recording_names_why_twilio_did_not_give_it(fake_twilio):
+    from bots.voice_record import RecordingFetch, RecordingUnavailable
+
+    path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{SID}"
+    fake_twilio.recordings[SID] = MP3
+    assert RecordingFetch(ACCOUNT_SID, "test-twilio-auth-token", fake_twilio.url).mp3(path) == MP3
+    cases = [(RecordingFetch(ACCOUNT_SID, "a wrong token", fake_twilio.url), path, False),  # Twilio's 401
+             (RecordingFetch(ACCOUNT_SID, "test-twilio-auth-token", "http://127.0.0.1:9"), path, True),  # nobody there
+             (RecordingFetch(ACCOUNT_SID, "test-twilio-auth-token", fake_twilio.url), "/somewhere/else", False)]
+    for fetch, asked, retryable in cases:
+        with pytest.raises(RecordingUnavailable) as refused:
+            fetch.mp3(asked)
+        assert refused.value.retryable is retryable, (asked, str(refused.value))
+    assert fake_twilio.fetched == [SID]  # the wrong token was refused before; the odd path never left
