@@ -7,10 +7,8 @@ from typing import Any
 
 from flows.model import Flow
 from flows.page_labels import question_label
-from profiles.labels import CHANNEL_NAMES, LANGUAGE_NAMES, dimension_label, group_label, indicator_label
+from profiles.labels import CHANNEL_NAMES, LANGUAGE_NAMES, dimension_label, group_label, indicator_label, titled
 from profiles.suppression import COMPLEMENTARY, SMALL
-
-COLON = {"fr": " : "}
 
 
 @dataclass(frozen=True)
@@ -32,13 +30,6 @@ class Figure:
     title: str = ""  # the row label of a table or chart: "Quartier : Nord"
     # H if the people the consultation could not reach were as deprived as the least and the most deprived group.
     sensitivity: tuple[float, float] | None = None
-
-
-def titled(variable_label: str, label: str, language: str) -> str:
-    """"Quartier : Nord" (French sets a space before the colon), or the label alone when it names its variable."""
-    if not variable_label or label.startswith(variable_label):
-        return label
-    return f"{variable_label}{COLON.get(language, ': ')}{label}"
 
 
 def value_label(flow: Flow, variable: str, value: Any, language: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.model import Flow
-from profiles.labels import dimension_label
+from profiles.labels import dimension_label, group_label
 
 # How many groups the findings name.
 FINDINGS_COUNT = 3
@@ -32,19 +32,30 @@ def main_dimensions(contributions: dict[str, float], count: int = 2) -> list[str
 
 
 def finding_sentence(flow: Flow, entry: dict, lang: str) -> str:
-    """'Nord, A woman: 58% at risk (49–67), mostly distance and cost'."""
+    """'North (district): 58% at risk (49–67), mostly distance and cost'; a cross by its values: 'North, A woman: ...'."""
     template, conjunction = TEMPLATES.get(lang, TEMPLATES["en"])
     dimensions = {d.id: d for d in flow.profile.dimensions}  # type: ignore[union-attr]
     main = [dimensions[d] for d in main_dimensions(entry["contributions_by_dimension"])]
     why = conjunction.join(_lower_first(dimension_label(d, lang)) for d in main)
     low, high = entry["H_ci"]
-    return template.format(label=entry["label"][lang], H=_percent(entry["H"]), low=_percent(low), high=_percent(high), why=why)
+    return template.format(label=_named(flow, entry, lang), H=_percent(entry["H"]), low=_percent(low), high=_percent(high), why=why)
 
 
-def findings(flow: Flow, entries: list[dict]) -> dict[str, list[str]]:
-    """Findings for every language of the flow."""
-    top = top_groups(entries)
+def findings(flow: Flow, entries: list[dict], variables: list[str] | None = None) -> dict[str, list[str]]:
+    """Findings for every language of the flow; `variables[i]` names the grouping variable of `entries[i]`."""
+    named = [{**entry, "variable": variable} for entry, variable in zip(entries, variables)] if variables else entries
+    top = top_groups(named)
     return {lang: [finding_sentence(flow, entry, lang) for entry in top] for lang in flow.languages}
+
+
+def _named(flow: Flow, entry: dict, lang: str) -> str:
+    # "No: 57%" would not say of what: a single group says its variable, "No (disability)", unless its label
+    # already does ("Age 60+").
+    label, variable = entry["label"][lang], entry.get("variable")
+    if not variable or "|" in variable:
+        return label
+    name = group_label(flow, variable, lang).rstrip(" ?:")  # a prompt stands in for a missing short label
+    return label if label.startswith(name) else f"{label} ({_lower_first(name)})"
 
 
 def _percent(share: float) -> str:

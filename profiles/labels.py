@@ -58,6 +58,17 @@ def group_label(flow: Flow, group: str, lang: str) -> str:
     return names.get(lang, names["en"]) if names else group.replace("_", " ")
 
 
+# French sets a space before the colon.
+COLON = {"fr": " : "}
+
+
+def titled(variable_label: str, label: str, lang: str) -> str:
+    """"Quartier : Nord", or the label alone when it already names its variable ("Âge 60+")."""
+    if not variable_label or label.startswith(variable_label):
+        return label
+    return f"{variable_label}{COLON.get(lang, ': ')}{label}"
+
+
 def indicator_label(indicator: Indicator, lang: str) -> str:
     """An indicator's label in a language, else its id."""
     if indicator.label:

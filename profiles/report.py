@@ -81,6 +81,7 @@ class _Builder:
         if len(self.groups) >= 2:
             groups[CROSS_SEPARATOR.join(self.groups[:2])] = self._cross()
         entries = [entry for partition in groups.values() for entry in partition]
+        variables = [name for name, partition in groups.items() for _ in partition]
         overall = self._overall()
         representativeness = self._representativeness(helpers, targets_problem)
         if self.coverage is not None:
@@ -92,7 +93,7 @@ class _Builder:
             "robustness": self._robustness(),
             "representativeness": representativeness,
             "funnel": self._funnel(funnel),
-            "findings": findings(self.flow, entries),
+            "findings": findings(self.flow, entries, variables),
         }
 
     def _column(self, variable: str) -> list | None:

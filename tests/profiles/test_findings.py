@@ -26,3 +26,15 @@ def test_the_highest_share_at_risk_among_reliable_published_groups_with_the_tabl
         "en": ["South, A woman: 61% at risk (49–67), mostly digital access and cost",
                "North: 58% at risk (49–67), mostly distance and cost"],
     }
+
+def test_a_single_group_says_its_variable_so_that_no_reads_as_no_disability():
+    entries = [entry("none", {"fr": "Non", "en": "No"}, 0.30, H=0.57), entry("nord", {"fr": "Nord", "en": "North"}, 0.20, H=0.5),
+               entry("60+", {"fr": "Âge 60+", "en": "Age 60+"}, 0.10, H=0.4)]
+    assert findings(FLOW, entries, ["disability", "district", "age"]) == {
+        "fr": ["Non (handicap) : 57 % à risque (49–67), surtout distance et coût",
+               "Nord (quartier) : 50 % à risque (49–67), surtout distance et coût",
+               "Âge 60+ : 40 % à risque (49–67), surtout distance et coût"],
+        "en": ["No (disability): 57% at risk (49–67), mostly distance and cost",
+               "North (district): 50% at risk (49–67), mostly distance and cost",
+               "Age 60+: 40% at risk (49–67), mostly distance and cost"],
+    }
