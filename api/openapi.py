@@ -33,6 +33,27 @@ POPULATION = {
         "reliable": {"type": "boolean"}, "suppressed": {"type": "boolean"},
         "suppression": {"type": "string", "enum": ["small", "complementary"],
                         "description": "On a hidden entry: small (fewer than min_cell), or complementary (hidden so that a small one cannot be subtracted out)"},
+        "sensitivity": {"type": "object", "properties": {"low": {"type": "number"}, "high": {"type": "number"}},
+                        "description": "With a coverage declaration: H if the people the consultation did not reach were as deprived "
+                                       "as the least and the most deprived group observed (never inside H_ci)"},
+    },
+}
+REPRESENTATIVENESS = {
+    "type": "object",
+    "properties": {
+        "weighting": {"type": "object"}, "variables": {"type": "object"}, "helpers": {"type": "object", "nullable": True},
+        "offline_share": NUMBER,
+        "warnings": {"type": "array", "description": "What may make the figures wrong, to show before them", "items": {
+            "type": "object", "required": ["code", "variable", "text"], "properties": {
+                "code": {"type": "string", "description": "unreached: nothing corrects for people without a phone of their own"},
+                "variable": {"type": "string"}, "text": TEXT, "title": TEXT}}},
+        "coverage": {"type": "object", "description": "Who a phone consultation could not reach (the flow's profile.coverage)", "properties": {
+            "question": {"type": "string"}, "unreached": {"type": "array", "items": {"type": "string"}},
+            "sample_share": NUMBER, "weighted_share": NUMBER, "population_share": NUMBER, "suppressed": {"type": "boolean"},
+            "by_channel": {"type": "array", "items": {"type": "object", "properties": {
+                "channel": {"type": "string"}, "offline": {"type": "boolean"}, "respondents": {"type": "integer", "nullable": True},
+                "share": NUMBER, "suppressed": {"type": "boolean"}}}},
+            "sensitivity": {"type": "object", "nullable": True}}},
     },
 }
 
@@ -75,7 +96,7 @@ def openapi_document() -> dict[str, Any]:
                     "overall": {"$ref": "#/components/schemas/Population"},
                     "groups": {"type": "object", "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/Population"}}},
                     "robustness": {"type": "array", "items": {"type": "object", "properties": {"cutoff": {"type": "number"}, "H": NUMBER, "M0": NUMBER}}},
-                    "representativeness": {"type": "object"}, "funnel": {"type": "object"},
+                    "representativeness": REPRESENTATIVENESS, "funnel": {"type": "object"},
                     "findings": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
                 "ActionList": {"type": "object", "required": ["actions"], "properties": {"actions": {"type": "array", "items": {
                     "type": "object", "required": ["id", "title", "status"], "properties": {
