@@ -39,3 +39,31 @@ def test_no_answer_after_the_request_was_written_may_have_sent_it(monkeypatch):
         with pytest.raises(MaybeSent, match="may have been sent") as caught:
             TelegramSender(TOKEN, f"http://127.0.0.1:{port}/bot").send(CHAT, "Bonjour", message_id=1)
     assert not caught.value.retryable
+
+
+def test_after_a_failure_the_next_message_goes_out_on_a_fresh_connection(fake_telegram):
+    sender = TelegramSender(TOKEN, fake_telegram.api_url)
+    sender.send(CHAT, "Un", message_id=1)  # the main thread keeps its Bot and HTTP pool between sends
+    fake_telegram.fail_next("sendMessage", 500)
+    with pytest.raises(NotSent):
+        sender.send(CHAT, "Deux", message_id=2)
+    sender.send(CHAT, "Trois", message_id=3)
+    assert [m.params["text"] for m in fake_telegram.sent] == ["Un", "Trois"]
+
+
+def test_a_message_sent_from_another_thread_goes_out_too(fake_telegram):
+    import threading
+
+    errors = []
+
+    def send():
+        try:
+            TelegramSender(TOKEN, fake_telegram.api_url).send(CHAT, "D'un autre fil", message_id=4)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    TelegramSender(TOKEN, fake_telegram.api_url).send(CHAT, "Du fil principal", message_id=5)
+    worker = threading.Thread(target=send)
+    worker.start()
+    worker.join(10)
+    assert errors == [] and [m.params["text"] for m in fake_telegram.sent] == ["Du fil principal", "D'un autre fil"]
