@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import secrets
 import statistics
@@ -57,8 +58,11 @@ def main() -> None:
         sys.exit("the benchmark creates and drops a database: point it at a local PostgreSQL only")
     bench_url = args.admin_url.rsplit("/", 1)[0] + "/" + DATABASE
     _recreate(args.admin_url)
+    # The machine may be shared: only ratios measured in one run mean anything, next to its load.
+    print("load average (1, 5, 15 min) at start: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     try:
         run(bench_url, args.responses)
+        print("load average (1, 5, 15 min) at end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     finally:
         if not args.keep:
             _drop(args.admin_url)
@@ -85,6 +89,7 @@ def run(url: str, responses: int) -> None:
         started = time.perf_counter()
         snapshot = aggregate(db, settings, consultation)
         cold = time.perf_counter() - started
+        print(f"load average just after the cold aggregate: {os.getloadavg()[0]:.1f}")
         print(f"cold aggregate (facts of {snapshot.responses:,} responses computed from their answers): {cold:.1f} s, "
               f"ratio {cold / floor:.2f} to the floor (target <= {COLD_TARGET_RATIO:.0f}x "
               f"{'met' if cold <= COLD_TARGET_RATIO * floor else 'MISSED'})")

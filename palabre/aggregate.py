@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import TextClause, and_, delete, func, select, text
+from sqlalchemy import Engine, TextClause, and_, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from flows.model import Flow
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 KEEP_SNAPSHOTS = 20
 # Conversations whose facts one statement computes: each batch is committed, so a killed rebuild resumes.
 FACTS_BATCH = 50_000
+# Connections writing batches at once on PostgreSQL (the machine has 2 cores; BENCHMARKS.md).
+FACTS_CONNECTIONS = 2
 # Told (done, total) as facts are rebuilt, for a progress bar.
 Progress = Callable[[int, int], None]
 
@@ -95,19 +98,48 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
     postgresql = dialect == "postgresql"
     statement, params = _facts_statement(dialect, flow, variables)
     params.update(facts_key=key, consultation=consultation_id, completed=COMPLETED)
-    for start in range(0, len(missing), FACTS_BATCH):
-        batch = missing[start:start + FACTS_BATCH]
+    batches = [missing[start:start + FACTS_BATCH] for start in range(0, len(missing), FACTS_BATCH)]
+
+    def write(target: Session, batch: list[int]) -> int:
         # The database reads the answers and writes the facts in one statement: nothing per
         # response crosses to Python, where reducing each response dominated a cold rebuild.
         if postgresql:
             # Compiling this large expression to machine code took longer than running it.
-            session.execute(text("SET LOCAL jit = off"))
+            target.execute(text("SET LOCAL jit = off"))
         ids = batch if postgresql else json.dumps(batch)
-        session.execute(statement, {**params, "ids": ids, "low": batch[0], "high": batch[-1]})
+        target.execute(statement, {**params, "ids": ids, "low": batch[0], "high": batch[-1]})
         if commit:
-            session.commit()
+            target.commit()
+        return len(batch)
+
+    bind = session.get_bind()
+    if postgresql and commit and len(batches) > 1 and FACTS_CONNECTIONS > 1 and isinstance(bind, Engine):
+        # PostgreSQL 15 never runs the SELECT of an INSERT in parallel: batches on their own
+        # connections use the other cores. Each still commits alone, so a killed rebuild resumes.
+        session.commit()
+
+        def on_own_connection(batch: list[int]) -> int:
+            with Session(bind) as own:
+                return write(own, batch)
+
+        with ThreadPoolExecutor(FACTS_CONNECTIONS) as pool:
+            futures = [pool.submit(on_own_connection, batch) for batch in batches]
+            written = 0
+            try:
+                for future in futures:
+                    written += future.result()
+                    if progress is not None:
+                        progress(written, len(missing))
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return len(missing)
+    written = 0
+    for batch in batches:
+        written += write(session, batch)
         if progress is not None:
-            progress(start + len(batch), len(missing))
+            progress(written, len(missing))
     return len(missing)
 
 
