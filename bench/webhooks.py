@@ -47,6 +47,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 AUTH_TOKEN, USSD_SECRET = "bench-twilio-token", "bench-ussd-secret"
 CHART = ROOT / "bench" / "results" / "webhooks.svg"
 MIXED, DURABLE = "mixed SMS, full path, max", "mixed SMS, durable webhook"
+SERVERS: dict[int, int] = {}  # port: the gunicorn master's pid
 MIXED_BOUND_SECONDS = 1800  # the mixed load runs its citizens to the end, within this
 TABLES = "participants, channel_addresses, conversations, answers, inbound_messages, outbound_messages, invitations, profile_snapshots"
 
@@ -102,20 +103,51 @@ def _mixed_rounds(port: int, durable_port: int, args) -> list[tuple[str, Result]
     load from falling on one side only. Each round's ratio is printed as it ends.
     """
     app, durable = Result(), Result()
+    cpu = {MIXED: [0.0, 0.0], DURABLE: [0.0, 0.0]}  # seconds of CPU: the gunicorn processes, their PostgreSQL backends
     for index in range(args.rounds):
         citizens = args.citizens // args.rounds + (index < args.citizens % args.rounds)
-        ours = _phase(port, "mixed", "max", args, citizens=citizens)
-        theirs = _phase(durable_port, "mixed", "max", args, ceiling=True, citizens=citizens)
-        for total, part in ((app, ours), (durable, theirs)):
+        rates = []
+        for name, total, target, ceiling in ((MIXED, app, port, False), (DURABLE, durable, durable_port, True)):
+            before = _server_cpu(target)
+            part = _phase(target, "mixed", "max", args, ceiling=ceiling, citizens=citizens)
+            after = _server_cpu(target)
+            cpu[name] = [cpu[name][i] + after[i] - before[i] for i in range(2)]
             total.latencies += part.latencies
             total.errors += part.errors
             total.completed += part.completed
             total.elapsed += part.elapsed
-        print(f"round {index + 1}/{args.rounds}: {citizens} citizens, app {len(ours.latencies) / ours.elapsed:.0f} msg/s, "
-              f"durable webhook {len(theirs.latencies) / theirs.elapsed:.0f} msg/s, ratio "
-              f"{(len(ours.latencies) / ours.elapsed) / (len(theirs.latencies) / theirs.elapsed):.2f}; "
-              "load average {:.2f}".format(os.getloadavg()[0]), flush=True)
+            rates.append(len(part.latencies) / part.elapsed)
+        print(f"round {index + 1}/{args.rounds}: {citizens} citizens, app {rates[0]:.0f} msg/s, durable webhook "
+              f"{rates[1]:.0f} msg/s, ratio {rates[0] / rates[1]:.2f}; load average {os.getloadavg()[0]:.2f}", flush=True)
+    # Throughput follows the machine's load; the CPU each message costs much less. On a quiet machine where both
+    # saturate the cores, the throughput ratio tends to the inverse ratio of CPU per message (load generator aside).
+    per_message = {name: [seconds * 1000 / len(result.latencies) for seconds in cpu[name]]
+                   for name, result in ((MIXED, app), (DURABLE, durable))}
+    for name, (web, database) in per_message.items():
+        print(f"{name}: CPU per message {web + database:.2f} ms (gunicorn {web:.2f}, PostgreSQL {database:.2f})")
+    print("durable webhook / full path, CPU per message: {:.2f}".format(sum(per_message[DURABLE]) / sum(per_message[MIXED])))
     return [(MIXED, app), (DURABLE, durable)]
+
+
+def _server_cpu(port: int) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn serving this port (master and workers), and by the bench database's backends."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server, database = SERVERS[port], DATABASE_URL.rsplit("/", 1)[1]
+    web = postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == server or int(fields[1]) == server:
+            web += used
+        elif command.startswith(b"postgres:") and f" {database} ".encode() in command:
+            postgres += used  # backends of both servers: the idle one's use nothing
+    return web, postgres
 
 
 def _phase(port: int, kind: str, mode: str, args, ceiling: bool = False, seconds: float | None = None,
@@ -226,6 +258,7 @@ def _serve(command: list[str], target: str, env: dict[str, str]) -> Iterator[int
         port = probe.getsockname()[1]
     argv = [part.format(port=port) for part in command] + [target]
     server = subprocess.Popen(argv, cwd=ROOT, env=env)
+    SERVERS[port] = server.pid
     try:
         _wait_until_up(port, server)
         yield port
