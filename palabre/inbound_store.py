@@ -2,7 +2,7 @@
 
 Nearly every message is the answer of someone mid-conversation. For that case the transaction
 is four statements (lock the sender with their conversation, record the message, save the
-answer, save the conversation) and the reply the channel records. Loading and flushing ORM
+answer, save the conversation; on PostgreSQL the last two are one) and the reply the channel records. Loading and flushing ORM
 objects for the same work cost several times the CPU of the statements themselves
 (bench/webhooks.py). The statements are built once, at import, compiled once per dialect, and run
 on the driver's cursor with each message's values (palabre/prepared.py).
@@ -70,7 +70,6 @@ ANSWER_CONFLICT, ANSWER_UPDATE = ("conversation_id", "question_id"), ("value", "
 INBOUND_CONFLICT = ("channel", "external_id")
 _SAVE_ANSWER = Prepared(lambda dialect: upsert_statement(dialect, _answers, ANSWER_CONFLICT, ANSWER_UPDATE))
 _RECORD_INBOUND = Prepared(lambda dialect: insert_ignore_statement(dialect, _inbound, INBOUND_CONFLICT))
-
 
 
 def _answer_then_conversation(dialect: str):
