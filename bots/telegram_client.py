@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -145,11 +146,9 @@ class _KeptBot:
         """The kept Bot for this token and API, or None off the main thread or inside a running loop."""
         if threading.current_thread() is not threading.main_thread():
             return None
-        try:
+        with contextlib.suppress(RuntimeError):  # raised when no loop runs here: the usual case
             asyncio.get_running_loop()
-            return None  # asyncio.run would refuse too: let it say so
-        except RuntimeError:
-            pass
+            return None  # inside a running loop asyncio.run would refuse too: let it say so
         if cls._current is not None and cls._current.key[2] != os.getpid():
             cls._current = None  # the parent's: leave its loop and sockets alone
         if cls._current is not None and cls._current.key != (token, base_url, os.getpid()):
@@ -167,9 +166,8 @@ class _KeptBot:
         if kept is None:
             return
         try:
-            kept.loop.run_until_complete(kept.request.shutdown())
-        except Exception:  # noqa: BLE001 - closing a broken pool: nothing more to do
-            pass
+            with contextlib.suppress(Exception):  # closing a pool that may be broken: nothing more to do
+                kept.loop.run_until_complete(kept.request.shutdown())
         finally:
             kept.loop.close()
 
