@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bots.text import render_messages
-from bots.ussd_session import find_participant
+from bots.voice_caller import DEFAULT_LANGUAGE, Caller, caller_flow, conversation_flow, find_caller, latest_flow
 from bots.voice_audio import FlowRecordings
 from bots.voice_keys import HELP, ONE_KEY_KINDS, RECORD, REPEAT, SILENT, SKIP, STOP, UNCLEAR, read_consent, read_keys
 from bots.voice_twiml import NoRecordings, Recordings, render, render_goodbye, render_question, render_record
@@ -63,8 +63,9 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
     """
     action = f"{PATH}?step={step + 1}"
     key = f"{call_sid}:{step}"
-    if _seen(session, key):  # Twilio retried a step we took: never read its keys a second time
-        return _again(session, settings, phone, action, base_url), []
+    caller = find_caller(session, settings.PSEUDONYM_KEY, phone, CHANNEL, key)
+    if caller is not None and caller.seen:  # Twilio retried a step we took: never read its keys a second time
+        return _again(session, settings, caller, action, base_url), []
     text, consultation, shown = "", None, None
     if step == 0 and outbound:
         said = said_by_call(session, call_sid)
@@ -72,9 +73,9 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
             return _message(session, said), []
         consultation = invited_to(session, call_sid)  # a call we placed to invite them: to that consultation
     if step > 0:
-        shown = _pending(session, settings, phone)
+        shown = _pending(session, caller)
         if shown is None:
-            return _again(session, settings, phone, action, base_url), []
+            return _again(session, settings, caller, action, base_url), []
         flow, ask, language, _conversation = shown
         records = _records(flow, ask)
         if record_action and not records:  # a recording for a question no longer pending (answered meanwhile)
@@ -105,10 +106,11 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
                                                         consultation=consultation, new_session=step == 0), now)
     if outcome.duplicate:  # the same step, taken meanwhile by another process (or a flood of calls)
         session.rollback()
-        return _again(session, settings, phone, action, base_url), []
+        return _again(session, settings, find_caller(session, settings.PSEUDONYM_KEY, phone, CHANNEL, key), action,
+                      base_url), []
     outcomes, events = [outcome], list(outcome.events)
     same = shown is not None and shown[3] == outcome.conversation_id  # the flow read above: no second read
-    flow = shown[0] if same else _flow_of(session, outcome.conversation_id)  # type: ignore[index]
+    flow = shown[0] if same else conversation_flow(session, outcome.conversation_id)[0]
     recorded = frozenset(q.id for q in flow.questions if q.voice_record) if flow is not None else frozenset()
     if record_action and recording is not None and shown is not None and _recorded(events, shown[1].question_id):
         store_recording(session, outcome.conversation_id, shown[1].question_id, recording, now)  # type: ignore[arg-type]
@@ -118,7 +120,7 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
                                                             external_id=f"{key}:skip{len(outcomes)}"), now)
         outcomes.append(skipped)
         events = [event for event in events if not isinstance(event, Ask)] + skipped.events  # never said: passed over
-    language = next((o.language for o in reversed(outcomes) if o.language), None) or _language(session, outcome)
+    language = next((o.language for o in reversed(outcomes) if o.language), None) or _latest_language(session, outcome, caller)
     recordings = _recordings(settings, base_url, flow)
     if not events:  # someone who opted out: the shared path stays silent, a call must say something
         session.commit()
@@ -146,21 +148,15 @@ def _silent_before(session: Session, call_sid: str, step: int) -> int:
     return silent
 
 
-def _seen(session: Session, key: str) -> bool:
-    return session.scalar(select(InboundMessage.id).where(InboundMessage.channel == CHANNEL,
-                                                          InboundMessage.external_id == key)) is not None
-
-
-def _again(session: Session, settings: Config, phone: str, action: str, base_url: str) -> str:
+def _again(session: Session, settings: Config, caller: Caller | None, action: str, base_url: str) -> str:
     """A step with nothing new: the question now pending, or goodbye when nothing is."""
-    participant = find_participant(session, settings, phone)
-    shown = _pending(session, settings, phone, participant)
+    shown = _pending(session, caller)
     if shown is not None:
         flow, ask, language, _conversation = shown
         return render_question(ask, language, action, _recordings(settings, base_url, flow), consent=_records(flow, ask))
-    language = _latest_language(session, participant.id) if participant is not None else "fr"
-    recordings = _recordings(settings, base_url, _flow_of(session, _latest_conversation(session, participant)))
-    if participant is not None and participant.opted_out:
+    language = (caller.language if caller is not None else None) or DEFAULT_LANGUAGE
+    recordings = _recordings(settings, base_url, caller_flow(session, caller))
+    if caller is not None and caller.opted_out:
         return render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
     return render_goodbye("voice_goodbye", words("goodbye", language), language, recordings)
 
@@ -168,38 +164,26 @@ def _again(session: Session, settings: Config, phone: str, action: str, base_url
 def _message(session: Session, said: tuple[str, int]) -> str:
     """A call that says a message in the language the person answered in (the flow's first when it has no voice)."""
     text, participant_id = said
-    flow = _flow_of(session, session.scalar(select(Conversation.id).where(Conversation.participant_id == participant_id)
-                                            .order_by(Conversation.id.desc()).limit(1)))
-    language = _latest_language(session, participant_id)
+    flow, language = latest_flow(session, participant_id)
     if flow is not None and language not in flow.languages:  # a spoken-only language: the message is written
         language = flow.default_language
     return render_goodbye("voice_message", f"{text} {words('goodbye', language)}", language)
 
 
-def _pending(session: Session, settings: Config, phone: str,
-             participant: Participant | None = None) -> tuple[Flow, Ask, str, int] | None:
+def _pending(session: Session, caller: Caller | None) -> tuple[Flow, Ask, str, int] | None:
     """The flow, question, language and id of the conversation a caller's call waits on, if any."""
-    participant = participant or find_participant(session, settings, phone)
-    conversation = session.get(Conversation, _latest_conversation(session, participant)) if participant else None
-    if conversation is None or conversation.status != ACTIVE:
+    if caller is None or not caller.waiting:
         return None
-    state = State.from_json(conversation.state)
-    if state.current is None:
-        return None
-    flow = flow_of(conversation.consultation)
-    return flow, engine.ask(flow, state, flow.question(state.current)), state.language, conversation.id
+    flow, state = caller_flow(session, caller), caller.state
+    assert flow is not None and state is not None and state.current is not None and caller.conversation_id is not None
+    return flow, engine.ask(flow, state, flow.question(state.current)), state.language, caller.conversation_id
 
 
-def _latest_conversation(session: Session, participant: Participant | None) -> int | None:
-    if participant is None:
-        return None
-    return session.scalar(select(Conversation.id).where(Conversation.participant_id == participant.id)
-                          .order_by(Conversation.id.desc()).limit(1))
-
-
-def _flow_of(session: Session, conversation_id: int | None) -> Flow | None:
-    conversation = session.get(Conversation, conversation_id) if conversation_id else None
-    return flow_of(conversation.consultation) if conversation is not None else None
+def _latest_language(session: Session, outcome: Outcome, caller: Caller | None) -> str:
+    """The language of the conversation a step ended in (the caller's latest when it touched none)."""
+    if outcome.conversation_id is not None:
+        return conversation_flow(session, outcome.conversation_id)[1]
+    return (caller.language if caller is not None else None) or DEFAULT_LANGUAGE
 
 
 def _recordings(settings: Config, base_url: str, flow: Flow | None) -> Recordings:
@@ -231,13 +215,3 @@ def _records(flow: Flow, ask: Ask) -> bool:
 def _recorded(events: list, question_id: str) -> bool:
     """Whether the engine took the recording as the answer to this question."""
     return any(isinstance(e, AnswerRecorded) and e.question_id == question_id and e.valid for e in events)
-
-
-def _language(session: Session, outcome: Outcome) -> str:
-    return _latest_language(session, outcome.participant_id) if outcome.participant_id else "fr"
-
-
-def _latest_language(session: Session, participant_id: int) -> str:
-    language = session.scalar(select(Conversation.language).where(Conversation.participant_id == participant_id)
-                              .order_by(Conversation.id.desc()).limit(1))
-    return language or "fr"

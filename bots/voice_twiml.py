@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from typing import Iterable, Protocol
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
-
+from bots.twiml_text import Verb, response as new_response
 from bots.voice_keys import MAX_KEYED_OPTIONS, ONE_KEY_KINDS
 from bots.voice_record import RECORD_MAX_SECONDS, RECORD_SILENCE_SECONDS
 from flows.events import Ask, Event, Say
@@ -60,7 +59,7 @@ def render(events: Iterable[Event], language: str, action: str, audio: Recording
 
     `recorded`: the ids of the flow's questions a call answers by a recording (asked with their consent keys).
     """
-    response = VoiceResponse()
+    response = new_response()
     events = list(events)
     asks = [event for event in events if isinstance(event, Ask)]
     for event in events:
@@ -78,7 +77,7 @@ def render(events: Iterable[Event], language: str, action: str, audio: Recording
 def render_question(ask: Ask, language: str, action: str, audio: Recordings = no_audio,
                     before: tuple[tuple[str, str], ...] = (), consent: bool = False) -> str:
     """The TwiML asking a question again (after * or 0, or for a retried step), with what to say first."""
-    response = VoiceResponse()
+    response = new_response()
     for key, text in before:
         speak(response, key, text, language, audio)
     gather_question(response, ask, language, action, audio, consent=consent)
@@ -87,7 +86,7 @@ def render_question(ask: Ask, language: str, action: str, audio: Recordings = no
 
 def render_record(language: str, action: str, audio: Recordings = no_audio) -> str:
     """The TwiML recording a caller's answer, once they agreed: a beep, at most RECORD_MAX_SECONDS, # to finish."""
-    response = VoiceResponse()
+    response = new_response()
     speak(response, "voice_record_now", words("record_now", language), language, audio)
     response.record(action=action, method="POST", max_length=RECORD_MAX_SECONDS, timeout=RECORD_SILENCE_SECONDS,
                     finish_on_key="#", play_beep=True)
@@ -96,7 +95,7 @@ def render_record(language: str, action: str, audio: Recordings = no_audio) -> s
 
 def render_goodbye(key: str, text: str, language: str, audio: Recordings = no_audio) -> str:
     """The TwiML saying one last thing, then hanging up."""
-    response = VoiceResponse()
+    response = new_response()
     speak(response, key, text, language, audio)
     response.hangup()
     return str(response)
@@ -104,16 +103,16 @@ def render_goodbye(key: str, text: str, language: str, audio: Recordings = no_au
 
 def render_reject() -> str:
     """Callback mode's answer to a ringing caller: busy, so that the call costs them nothing."""
-    response = VoiceResponse()
+    response = new_response()
     response.reject(reason="busy")
     return str(response)
 
 
-def gather_question(response: VoiceResponse, ask: Ask, language: str, action: str, audio: Recordings,
+def gather_question(response: Verb, ask: Ask, language: str, action: str, audio: Recordings,
                     consent: bool = False) -> None:
     """A <Gather> that asks the question and posts the keys pressed to `action` (with `consent`: 1 record, 2 skip)."""
     if consent:
-        gather = Gather(input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
+        gather = Verb("Gather", input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
                         action_on_empty_result=True, num_digits=1)
         if ask.error:  # the engine's words ask to write: a caller hears that the keys were not understood
             speak(gather, "voice_not_understood", words("not_understood", language), language, audio)
@@ -123,7 +122,7 @@ def gather_question(response: VoiceResponse, ask: Ask, language: str, action: st
         return
     one_key = ask.kind in ONE_KEY_KINDS
     options = {"num_digits": 1} if one_key else {"finish_on_key": "#"}
-    gather = Gather(input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
+    gather = Verb("Gather", input="dtmf", action=action, method="POST", timeout=GATHER_TIMEOUT_SECONDS,
                     action_on_empty_result=True, **options)
     if ask.error:  # the engine's words are text: a spoken-only language hears its recorded "not understood"
         if audio.spoken_only(language):
