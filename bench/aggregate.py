@@ -1,6 +1,7 @@
 """Benchmark: `aggregate` over 1,000,000 completed responses on PostgreSQL, against the floor of reading their answers.
 
     .venv/bin/python bench/aggregate.py [--responses 1000000] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--database palabre_bench_aggregate] [--keep] [--reuse]
 
 Creates a database of its own (palabre_bench_aggregate), fills it with COPY (synthetic citizens of the
 shipped consultation, drawn by the demo's population model), then times:
@@ -10,7 +11,8 @@ shipped consultation, drawn by the demo's population model), then times:
   - steady aggregates: facts present (the aggregation job computes them as responses complete),
     the profile recomputed and stored; the median of a few runs, against the target (< 10 s,
     within 3x the floor).
-The database is dropped at the end (--keep to look at it). Localhost only.
+The database is dropped at the end (--keep to look at it; --reuse then times a kept database
+again: its facts emptied as a cold rebuild meets them, the floor measured before and after). Localhost only.
 """
 
 from __future__ import annotations
@@ -52,20 +54,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="Keep the palabre_bench_aggregate database afterwards.")
+    parser.add_argument("--database", default=DATABASE, help=f"The database to create and drop (default {DATABASE}).")
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Time a database kept by --keep again (no fill): its facts emptied, then the cold aggregate only.")
     args = parser.parse_args()
     if "127.0.0.1" not in args.admin_url and "localhost" not in args.admin_url:
         sys.exit("the benchmark creates and drops a database: point it at a local PostgreSQL only")
-    bench_url = args.admin_url.rsplit("/", 1)[0] + "/" + DATABASE
-    _recreate(args.admin_url)
+    bench_url = args.admin_url.rsplit("/", 1)[0] + "/" + args.database
+    if not args.reuse:
+        _recreate(args.admin_url, args.database)
     # The machine may be shared: only ratios measured in one run mean anything, next to its load.
     print("load average (1, 5, 15 min) at start: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     try:
-        run(bench_url, args.responses)
+        if args.reuse:
+            rerun_cold(bench_url)
+        else:
+            run(bench_url, args.responses)
         print("load average (1, 5, 15 min) at end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     finally:
         if not args.keep:
-            _drop(args.admin_url)
+            _drop(args.admin_url, args.database)
 
 
 def run(url: str, responses: int) -> None:
@@ -108,6 +117,30 @@ def run(url: str, responses: int) -> None:
           f"<= {TARGET_RATIO:.0f}x floor {'met' if median <= TARGET_RATIO * floor else 'MISSED'})")
     overall = snapshot.data["overall"]
     print(f"profile: H = {overall['H']:.3f}, M0 = {overall['M0']:.4f}, snapshot JSON {len(json.dumps(snapshot.data)):,} bytes")
+    db.dispose()
+
+
+def rerun_cold(url: str) -> None:
+    """The cold aggregate of a kept database again, between two floors (the load moves them)."""
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": None, "SECRET_KEY": "bench", "PSEUDONYM_KEY": "bench"})
+    db = app.extensions["palabre.database"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        consultation = conn.execute("SELECT id FROM consultations WHERE slug = 'access-barriers'").fetchone()[0]
+        # As a cold rebuild meets it after a fill or an import: empty, and analysed empty.
+        conn.execute("TRUNCATE response_facts")
+        conn.execute("VACUUM ANALYZE response_facts")
+        before = read_floor(conn)
+    print(f"floor before: {before:.2f} s")
+    with app.app_context():
+        started = time.perf_counter()
+        snapshot = aggregate(db, app.extensions["palabre.config"], consultation)
+        cold = time.perf_counter() - started
+    print(f"load average just after the cold aggregate: {os.getloadavg()[0]:.1f}")
+    with psycopg.connect(url, autocommit=True) as conn:
+        after = read_floor(conn)
+    print(f"floor after: {after:.2f} s")
+    print(f"cold aggregate ({snapshot.responses:,} responses): {cold:.1f} s, ratio {cold / before:.2f} / {cold / after:.2f}"
+          f" to the floors before / after; H = {snapshot.data['overall']['H']:.3f}, M0 = {snapshot.data['overall']['M0']:.4f}")
     db.dispose()
 
 
@@ -162,15 +195,15 @@ def _copy_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _recreate(admin_url: str) -> None:
+def _recreate(admin_url: str, database: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
-def _drop(admin_url: str) -> None:
+def _drop(admin_url: str, database: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 
 
 if __name__ == "__main__":

@@ -33,19 +33,24 @@ class Value:
     quoted: bool = False
 
 
-def predicate_sql(expression: Expression, dialect: str, names: Mapping[str, str], params: dict) -> str:
-    """SQL that is TRUE exactly when expression.test(answers) is; adds its bound values to params."""
-    return _Compiler(dialect, names, params).truthy(expression.tree)
+def predicate_sql(expression: Expression, dialect: str, names: Mapping[str, str], params: dict,
+                  jsonb: Mapping[str, str] | None = None) -> str:
+    """SQL that is TRUE exactly when expression.test(answers) is; adds its bound values to params.
+
+    jsonb: on PostgreSQL, the jsonb of those names whose value is at hand as jsonb too (the text is
+    then not parsed again for containment tests).
+    """
+    return _Compiler(dialect, names, params, jsonb or {}).truthy(expression.tree)
 
 
-def json_value(dialect: str, json_sql: str) -> Value:
-    """The views of a JSON value (an answer, as JSON text) that comparisons use."""
+def json_value(dialect: str, json_sql: str, jsonb_sql: str | None = None) -> Value:
+    """The views of a JSON value (an answer, as JSON text; on PostgreSQL, optionally also as jsonb) that comparisons use."""
     if dialect == "postgresql":
         t = json_sql
         kind = (f"(CASE WHEN {t} IS NULL THEN NULL ELSE CASE left({t}, 1) WHEN '\"' THEN 's' WHEN '[' THEN 'a'"
                 f" WHEN '{{' THEN 'o' WHEN 't' THEN 'b' WHEN 'f' THEN 'b' WHEN 'n' THEN NULL ELSE 'n' END END)")
         number = f"(CASE WHEN left({t}, 1) IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9') THEN CAST({t} AS numeric) END)"
-        return Value(kind, t, number, f"({t} = 'true')", f"CAST({t} AS jsonb)", quoted=True)
+        return Value(kind, t, number, f"({t} = 'true')", jsonb_sql or f"CAST({t} AS jsonb)", quoted=True)
     if dialect != "sqlite":
         raise ValueError(f"no SQL for dialect {dialect!r} (one of {', '.join(DIALECTS)})")
     kind = (f"(CASE json_type({json_sql}) WHEN 'text' THEN 's' WHEN 'integer' THEN 'n' WHEN 'real' THEN 'n'"
@@ -56,10 +61,10 @@ def json_value(dialect: str, json_sql: str) -> Value:
 
 
 class _Compiler:
-    def __init__(self, dialect: str, names: Mapping[str, str], params: dict):
+    def __init__(self, dialect: str, names: Mapping[str, str], params: dict, jsonb: Mapping[str, str]):
         if dialect not in DIALECTS:
             raise ValueError(f"no SQL for dialect {dialect!r} (one of {', '.join(DIALECTS)})")
-        self.dialect, self.names, self.params = dialect, names, params
+        self.dialect, self.names, self.params, self.jsonb = dialect, names, params, jsonb
         self.aliases = 0
 
     def bind(self, value: object) -> str:
@@ -84,7 +89,7 @@ class _Compiler:
             return _Const(node.value)
         if isinstance(node, Name):
             json_sql = self.names.get(node.name)
-            return _Const(None) if json_sql is None else json_value(self.dialect, json_sql)
+            return _Const(None) if json_sql is None else json_value(self.dialect, json_sql, self.jsonb.get(node.name))
         return self.boolean_value(self.truthy_or_bool(node))
 
     def boolean_value(self, predicate: str) -> Value:
@@ -243,7 +248,7 @@ class _Compiler:
         if self.dialect == "sqlite":
             return _logic("and", [is_list, self.contains(container, item)])  # type: ignore[arg-type]
         if isinstance(item, _Const):
-            wanted = f"CAST({self.bind(json.dumps([item.value]))} AS jsonb)"
+            wanted = f"CAST({_inline(json.dumps([item.value], ensure_ascii=False))} AS jsonb)"
         elif item.json is not None:  # type: ignore[attr-defined]
             wanted = f"jsonb_build_array({item.json})"  # type: ignore[attr-defined]
         else:
@@ -258,8 +263,15 @@ def quoted_json(value: object) -> str:
     Inline rather than bound: once psycopg prepares the statement (its fifth run), a generic plan
     would cast a bound value again for every row. Quotes are doubled, the SQL standard's escape.
     """
-    literal = json.dumps(value, ensure_ascii=False).replace("'", "''")
-    return f"CAST(CAST('{literal}' AS jsonb) AS text)"
+    return f"CAST(CAST({_inline(json.dumps(value, ensure_ascii=False))} AS jsonb) AS text)"
+
+
+def _inline(text: str) -> str:
+    """A string constant inline in the SQL (see quoted_json), quotes doubled as the SQL standard escapes them.
+
+    Colons are escaped for SQLAlchemy's text(), which would read ':name' as a parameter.
+    """
+    return "'" + text.replace("'", "''").replace(":", "\\:") + "'"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, TextClause, and_, delete, func, select, text
+from sqlalchemy import Engine, TextClause, and_, delete, func, or_, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flows.model import Flow
@@ -24,7 +26,7 @@ from palabre.db import Database
 from palabre.imports.collectors import relay_counts
 from profiles.cells import cells_from_counts
 from profiles.facts import decode_groups, fact_variables, facts_key, helper_question
-from profiles.facts_sql import fact_sql
+from profiles.facts_sql import AnswerSQL, answer_sql, fact_sql
 from profiles.funnel import Unfinished, completion_funnel
 from profiles.relays import relays_section
 from profiles.report import build_profile
@@ -39,6 +41,8 @@ KEEP_SNAPSHOTS = 20
 FACTS_BATCH = 50_000
 # Connections writing batches at once on PostgreSQL (the machine has 2 cores; BENCHMARKS.md).
 FACTS_CONNECTIONS = 2
+# Memory PostgreSQL may use to count a consultation's facts per cell (the statement's hash table).
+FACTS_WORK_MEM = "64MB"
 # Told (done, total) as facts are rebuilt, for a progress bar.
 Progress = Callable[[int, int], None]
 
@@ -85,18 +89,29 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
     """Compute the facts of completed conversations that have none (or stale ones); return how many."""
     variables = fact_variables(flow) if variables is None else variables
     key = facts_key(flow, variables)
-    missing = session.scalars(
-        select(Conversation.id)
-        .outerjoin(ResponseFact, and_(ResponseFact.conversation_id == Conversation.id, ResponseFact.facts_key == key))
-        .where(Conversation.consultation_id == consultation_id, Conversation.status == COMPLETED,
-               ResponseFact.conversation_id.is_(None))
-        .order_by(Conversation.id)
-    ).all()
-    if not missing:
-        return 0
     dialect = session.get_bind().dialect.name
     postgresql = dialect == "postgresql"
+    # Completed conversations without a current fact; `stale` those with a fact of another key.
+    without_fact = (
+        select(Conversation.id)
+        .outerjoin(ResponseFact, ResponseFact.conversation_id == Conversation.id)
+        .where(Conversation.consultation_id == consultation_id, Conversation.status == COMPLETED,
+               or_(ResponseFact.conversation_id.is_(None), ResponseFact.facts_key != key))
+    )
+    stale: set[int] = set()
+    if postgresql:
+        # One array rather than a row per id: a million rows through the ORM took 1.8 s of a cold
+        # rebuild, the array 0.5 s (BENCHMARKS.md).
+        missing, stale_ids = session.execute(without_fact.with_only_columns(
+            func.array_agg(aggregate_order_by(Conversation.id, Conversation.id)),
+            func.array_agg(Conversation.id).filter(ResponseFact.conversation_id.is_not(None)))).one()
+        missing, stale = missing or [], set(stale_ids or ())
+    else:
+        missing = session.scalars(without_fact.order_by(Conversation.id)).all()
+    if not missing:
+        return 0
     statement, params = _facts_statement(dialect, flow, variables)
+    inserted, _ = _facts_statement(dialect, flow, variables, upsert=False)
     params.update(facts_key=key, consultation=consultation_id, completed=COMPLETED)
     batches = [missing[start:start + FACTS_BATCH] for start in range(0, len(missing), FACTS_BATCH)]
 
@@ -106,8 +121,18 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
         if postgresql:
             # Compiling this large expression to machine code took longer than running it.
             target.execute(text("SET LOCAL jit = off"))
-        ids = batch if postgresql else json.dumps(batch)
-        target.execute(statement, {**params, "ids": ids, "low": batch[0], "high": batch[-1]})
+        values = {**params, "ids": batch if postgresql else json.dumps(batch), "low": batch[0], "high": batch[-1]}
+        if postgresql and stale.isdisjoint(batch):
+            # Nothing to replace: a plain INSERT, about a tenth cheaper than ON CONFLICT's checks
+            # (BENCHMARKS.md). Should another aggregation of the consultation have written some of
+            # these facts meanwhile, the batch is written again as an upsert.
+            try:
+                with target.begin_nested():
+                    target.execute(inserted, values)
+            except IntegrityError:
+                target.execute(statement, values)
+        else:
+            target.execute(statement, values)
         if commit:
             target.commit()
         return len(batch)
@@ -156,6 +181,10 @@ def _snapshot(session: Session, config: Config, consultation: Consultation, flow
               stored_targets: tuple[dict | None, str | None]) -> ProfileSnapshot:
     key = facts_key(flow, variables)
     mine = and_(ResponseFact.consultation_id == consultation.id, ResponseFact.facts_key == key)
+    if session.get_bind().dialect.name == "postgresql":
+        # Room to hash the distinct (groups, pattern) cells in memory: with the default 4 MB,
+        # grouping a million facts sorted them on disk (1.2 s against 0.45 s, BENCHMARKS.md).
+        session.execute(text(f"SET LOCAL work_mem = '{FACTS_WORK_MEM}'"))
     rows = session.execute(
         select(ResponseFact.groups, ResponseFact.deprived, func.count())
         .where(mine).group_by(ResponseFact.groups, ResponseFact.deprived)
@@ -222,39 +251,67 @@ def _targets(session: Session, consultation: Consultation, flow: Flow) -> tuple[
         return None, "the stored census targets no longer fit the flow: " + "; ".join(exc.problems)
 
 
-def _needed_questions(flow: Flow, variables: tuple[str, ...]) -> list[str]:
+def _pivoted_questions(flow: Flow, variables: tuple[str, ...], rows: AnswerSQL) -> list[str]:
+    """The questions read as a column per response: the groups, and the names of indicators not decided on rows."""
     profile = flow.profile
-    names = {name for indicator in profile.indicators for name in indicator.deprived_if.names}  # type: ignore[union-attr]
+    names = {name for bit, indicator in enumerate(profile.indicators) if bit not in rows.decided  # type: ignore[union-attr]
+             for name in indicator.deprived_if.names}
     names |= set(variables)
     helper = helper_question(flow)
-    if helper is not None:
+    if helper is not None and rows.helpers is None:
         names.add(helper.id)
     return sorted(names - {"channel", "language"})
 
 
-def _facts_statement(dialect: str, flow: Flow, variables: tuple[str, ...]) -> tuple[TextClause, dict]:
-    """INSERT ... SELECT of the facts of a batch of conversations (:ids, all between :low and :high)."""
+def _facts_statement(dialect: str, flow: Flow, variables: tuple[str, ...], upsert: bool = True) -> tuple[TextClause, dict]:
+    """INSERT ... SELECT of the facts of a batch of conversations (:ids, all between :low and :high).
+
+    upsert: replace the facts these conversations already have (of another key, or written meanwhile).
+    """
+    postgresql = dialect == "postgresql"
+    # Indicators on one question and the helper mask are decided on the answer's own row and OR-ed
+    # per response; only the groups (and conditions naming several questions) are pivoted to columns.
+    rows = answer_sql(flow, dialect, "a.question_id", "a.v", "a.value" if postgresql else None)
     columns, names, params = [], {}, {}
-    for i, question_id in enumerate(_needed_questions(flow, variables)):
+    for i, question_id in enumerate(_pivoted_questions(flow, variables, rows)):
         params[f"question{i}"] = question_id
-        text_of = "CAST(value AS text)" if dialect == "postgresql" else "value"
-        columns.append(f"max({text_of}) FILTER (WHERE question_id = :question{i}) AS a{i}")
+        columns.append(f"max(a.v) FILTER (WHERE a.question_id = :question{i}) AS a{i}")
         names[question_id] = f"p.a{i}"
+    if rows.decided:
+        # Each row sets the bits of its own question's indicators: the sum of disjoint bits is their OR
+        # (SQLite has no bit_or).
+        columns.append(f"{'bit_or' if postgresql else 'sum'}({rows.deprived}) AS d")
+    if rows.helpers is not None:
+        columns.append(f"max({rows.helpers}) AS h")  # one helper row at most per response
     for builtin in ("channel", "language"):
-        names[builtin] = f"CAST(to_json(c.{builtin}) AS text)" if dialect == "postgresql" else f"json_quote(c.{builtin})"
-    fact = fact_sql(flow, dialect, names, variables)
+        names[builtin] = f"CAST(to_json(c.{builtin}) AS text)" if postgresql else f"json_quote(c.{builtin})"
+    fact = fact_sql(flow, dialect, names, variables, rows, ("p.d", "p.h"))
     params.update(fact.params)
-    wanted = ", ".join(f":question{i}" for i in range(len(columns)))
-    # One ordered pass over the batch's answers, pivoted to a row per response (a join per
-    # question probed the index ten times per response: several times slower, BENCHMARKS.md).
-    pivot = (f"LEFT JOIN (SELECT conversation_id, {', '.join(columns)} FROM answers"
-             f" WHERE conversation_id BETWEEN :low AND :high AND question_id IN ({wanted})"
-             f" GROUP BY conversation_id) AS p ON p.conversation_id = c.id") if columns else ""
+    read = sorted(set(names) - {"channel", "language"} | rows.questions)
+    wanted = []
+    for question_id in read:
+        wanted.append(f":read{len(wanted)}")
+        params[f"read{len(wanted) - 1}"] = question_id
+    # One ordered pass over the batch's answers, grouped per response (a join per question probed
+    # the index ten times per response: several times slower, BENCHMARKS.md). Each answer's JSON
+    # text is made once per row: OFFSET 0 keeps PostgreSQL from inlining the cast into every use, and
+    # ORDER BY keeps the index's order through it (without, a sort of the batch's answers spilled to disk).
+    if postgresql:
+        answers = (f"(SELECT conversation_id, question_id, value, CAST(value AS text) AS v FROM answers"
+                   f" WHERE conversation_id BETWEEN :low AND :high AND question_id IN ({', '.join(wanted)})"
+                   f" ORDER BY conversation_id OFFSET 0)")
+    else:
+        answers = (f"(SELECT conversation_id, question_id, value AS v FROM answers"
+                   f" WHERE conversation_id BETWEEN :low AND :high AND question_id IN ({', '.join(wanted)}))")
+    pivot = (f"LEFT JOIN (SELECT a.conversation_id, {', '.join(columns)} FROM {answers} AS a"
+             f" GROUP BY a.conversation_id) AS p ON p.conversation_id = c.id") if columns else ""
     # Exactly the batch's ids (those update_facts found without a current fact), not an anti-join
     # on response_facts: on a table the statistics call empty, PostgreSQL scanned the rows this very
     # statement was writing once per response (65 s instead of about 2 s for 50,000; BENCHMARKS.md).
-    wanted_ids = "(CAST(:ids AS integer[]))" if dialect == "postgresql" else "(SELECT value FROM json_each(:ids))"
-    chosen = "= ANY" if dialect == "postgresql" else "IN"
+    # On PostgreSQL `c.id + 0`: the ids as a filter over the range, hashed once, rather than
+    # 50,000 descents of the index (a few percent of a batch, BENCHMARKS.md).
+    wanted_ids = "(CAST(:ids AS integer[]))" if postgresql else "(SELECT value FROM json_each(:ids))"
+    chosen = "+ 0 = ANY" if postgresql else "IN"
     statement = f"""
         INSERT INTO response_facts (conversation_id, consultation_id, facts_key, groups, deprived, helpers)
         SELECT c.id, c.consultation_id, :facts_key, {fact.groups}, {fact.deprived}, {fact.helpers}
@@ -262,8 +319,11 @@ def _facts_statement(dialect: str, flow: Flow, variables: tuple[str, ...]) -> tu
         {pivot}
         WHERE c.id {chosen} {wanted_ids} AND c.id BETWEEN :low AND :high
           AND c.consultation_id = :consultation AND c.status = :completed
+    """
+    if upsert:
+        statement += """
         ON CONFLICT (conversation_id) DO UPDATE SET consultation_id = excluded.consultation_id,
           facts_key = excluded.facts_key, groups = excluded.groups, deprived = excluded.deprived,
           helpers = excluded.helpers
-    """
+        """
     return text(statement), params

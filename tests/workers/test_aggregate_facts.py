@@ -13,7 +13,7 @@ from palabre.aggregate import update_facts
 from palabre.consultations import flow_of
 from flows.loader import check_flow_text
 from palabre.config import ROOT
-from profiles.facts import FactMaker, decode_groups
+from profiles.facts import FactMaker, decode_groups, facts_key
 
 LIBRARY = ROOT / "flows" / "library"
 
@@ -67,6 +67,16 @@ def stored_facts(db) -> dict:
             select(ResponseFact.conversation_id, ResponseFact.groups, ResponseFact.deprived, ResponseFact.helpers))}
 
 
+def computed_responses(db, now, count: int = 30) -> tuple[int, list[int], object, dict]:
+    """Store `count` responses and compute their facts: the consultation, their ids, its flow, the facts."""
+    cid = consultation_id(db)
+    ids = add_responses(db, cid, count, now)
+    with db.session() as session:
+        flow = flow_of(session.get(Consultation, cid))
+        update_facts(session, cid, flow, commit=True)
+    return cid, ids, flow, stored_facts(db)
+
+
 def test_database_facts_equal_the_python_facts(loaded, db, now, monkeypatch):
     monkeypatch.setattr(aggregation, "FACTS_BATCH", 50)  # several batches, each an id range
     cid = consultation_id(db)
@@ -89,12 +99,7 @@ def test_database_facts_equal_the_python_facts(loaded, db, now, monkeypatch):
 
 def test_only_responses_without_a_current_fact_are_computed_and_others_in_their_range_are_left_alone(loaded, db, now, monkeypatch):
     monkeypatch.setattr(aggregation, "FACTS_BATCH", 7)
-    cid = consultation_id(db)
-    ids = add_responses(db, cid, 30, now)
-    with db.session() as session:
-        flow = flow_of(session.get(Consultation, cid))
-        update_facts(session, cid, flow, commit=True)
-    expected = stored_facts(db)
+    cid, ids, flow, expected = computed_responses(db, now)
     gone, kept = ids[1::3], ids[2::3]  # interleaved: every batch's id range also holds current facts
     with db.session() as session:
         session.execute(delete(ResponseFact).where(ResponseFact.conversation_id.in_(gone)))
@@ -109,6 +114,18 @@ def test_only_responses_without_a_current_fact_are_computed_and_others_in_their_
     assert len(stored) == 30
 
 
+def facts_equal_the_python_facts(db, now, flow, count: int, seed: int) -> dict:
+    """Store `count` responses and the EDGES, compute their facts with `flow`, check them; return them."""
+    cid = consultation_id(db)
+    add_responses(db, cid, count, now, seed=seed)
+    add_edge_responses(db, cid, now)
+    with db.session() as session:
+        update_facts(session, cid, flow, commit=True)
+    expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid, flow).items()}
+    assert stored_facts(db) == expected
+    return expected
+
+
 def test_negations_and_null_tests_on_missing_answers(loaded, db, now):
     # One of the shipped flow's conditions rewritten to negate comparisons with answers that may be
     # missing (true then: the comparison is false) and to test null explicitly.
@@ -118,12 +135,85 @@ def test_negations_and_null_tests_on_missing_answers(loaded, db, now):
     assert "age != 30" in text and "wait == null" in text
     flow, problems = check_flow_text(text)
     assert flow is not None, problems
+    expected = facts_equal_the_python_facts(db, now, flow, 60, seed=5)
+    for bit in (3, 5):  # the rewritten indicators hold for some respondents and not others
+        assert {deprived >> bit & 1 for _, deprived, _ in expected.values()} == {0, 1}
+
+
+def rewritten_flow(replacements: dict[str, str]):
+    text = (LIBRARY / "access_barriers.yaml").read_text()
+    for old, new in replacements.items():
+        assert f'"{old}"' in text, old
+        text = text.replace(f'"{old}"', f'"{new}"')
+    flow, problems = check_flow_text(text)
+    assert flow is not None, problems
+    return flow
+
+
+def test_conditions_on_one_or_several_questions_and_on_unanswered_questions(loaded, db, now, monkeypatch):
+    # Conditions on one question are decided on the answer's own row and OR-ed per response; those
+    # on several questions are read from the pivoted columns. Mixed here, with conditions that hold
+    # when their question is unanswered (flipped by the answers' rows), two indicators on the same
+    # question, lists and nulls (EDGES).
+    monkeypatch.setattr(aggregation, "FACTS_BATCH", 40)
+    flow = rewritten_flow({
+        "travel_minutes > 60": "travel_minutes > 60 or visits_needed >= 3",
+        "visit_cost in ['half_day', 'day']": "gender == 'female' and visit_cost != null",
+        "visits_needed >= 3": "not (visits_needed >= 3)",
+        "wait in ['quarter', 'longer']": "wait == null",
+        "phone in ['none', 'basic', 'smartphone']": "wait != 'longer'",
+        "'nobody' in helper": "not ('nobody' in helper) and helper",
+    })
+    expected = facts_equal_the_python_facts(db, now, flow, 90, seed=7)
+    for bit in range(6):  # every rewritten indicator holds for some respondents and not others
+        assert {deprived >> bit & 1 for _, deprived, _ in expected.values()} == {0, 1}, bit
+
+
+def test_an_indicator_that_holds_when_unanswered_holds_for_a_response_without_any_answer(loaded, db, now):
+    flow = rewritten_flow({"wait in ['quarter', 'longer']": "not (wait in ['quarter', 'longer'])"})
     cid = consultation_id(db)
-    add_responses(db, cid, 60, now, seed=5)
-    add_edge_responses(db, cid, now)
+    add_edge_responses(db, cid, now)  # the last edge response has no answer at all
     with db.session() as session:
         update_facts(session, cid, flow, commit=True)
     expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid, flow).items()}
     assert stored_facts(db) == expected
-    for bit in (3, 5):  # the rewritten indicators hold for some respondents and not others
-        assert {deprived >> bit & 1 for _, deprived, _ in expected.values()} == {0, 1}
+    assert expected[max(expected)][1] == 1 << 3 and expected[max(expected)][2] is None
+
+
+def test_stale_facts_of_another_key_are_replaced_and_current_ones_left_alone(loaded, db, now, monkeypatch):
+    monkeypatch.setattr(aggregation, "FACTS_BATCH", 7)
+    cid, ids, flow, expected = computed_responses(db, now)
+    stale, kept = ids[::4], ids[1::4]  # stale facts in some batches only: others are plain inserts
+    with db.session() as session:
+        session.execute(delete(ResponseFact).where(ResponseFact.conversation_id.in_(ids[2::4])))
+        session.execute(update(ResponseFact).where(ResponseFact.conversation_id.in_(stale)).values(facts_key="stale", deprived=-2))
+        session.execute(update(ResponseFact).where(ResponseFact.conversation_id.in_(kept)).values(deprived=-1))
+        session.commit()
+    with db.session() as session:
+        assert update_facts(session, cid, flow, commit=True) == len(stale) + len(ids[2::4])
+    stored = stored_facts(db)
+    assert {i: stored[i] for i in ids if i not in kept} == {i: expected[i] for i in ids if i not in kept}
+    assert all(stored[i][1] == -1 for i in kept)
+
+
+def test_facts_written_meanwhile_by_another_aggregation_are_overwritten_not_an_error(loaded, db, now, monkeypatch):
+    # A batch with nothing stale is a plain INSERT on PostgreSQL; a concurrent aggregation of the
+    # same consultation may have written some of its facts since they were found missing.
+    monkeypatch.setattr(aggregation, "FACTS_BATCH", 10)
+    monkeypatch.setattr(aggregation, "FACTS_CONNECTIONS", 1)
+    cid = consultation_id(db)
+    ids = add_responses(db, cid, 30, now)
+    with db.session() as session:
+        flow = flow_of(session.get(Consultation, cid))
+    key = facts_key(flow)
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 10:  # after the first batch, the second's first fact appears (with a marker)
+            with db.session() as other:
+                other.add(ResponseFact(conversation_id=ids[10], consultation_id=cid, facts_key=key, groups="[]", deprived=-1))
+                other.commit()
+
+    with db.session() as session:
+        assert update_facts(session, cid, flow, commit=True, progress=meanwhile) == 30
+    expected = {cid: (fact.groups, fact.deprived, fact.helpers) for cid, fact in python_facts(db, cid, flow).items()}
+    assert stored_facts(db) == expected
