@@ -40,7 +40,6 @@ from models import OutboundMessage, utcnow
 from palabre import identity
 from palabre.extensions import config, database
 from palabre.inbound import Inbound, after_commit, handle_inbound
-from palabre.outbound import record_inline_replies
 from palabre.sms_segments import to_gsm_friendly
 
 log = logging.getLogger(__name__)
@@ -81,21 +80,19 @@ def inbound() -> Response:
     text = OPT_OUT_TYPES.get(opt_out_type) or clean_text(form.get("Body", ""))
     now = utcnow()
     try:
-        with database().session() as session:
-            outcome = handle_inbound(session, settings, Inbound(channel, identity.TEL, address, text, external_id=message_sid), now)
-            # After OptOutType=STOP, Twilio has confirmed the opt-out itself and blocks our replies.
-            replies = [] if outcome.duplicate or opt_out_type == "STOP" else _replies(channel, outcome.events, settings.SMS_MAX_SEGMENTS)
-            if replies:
-                record_inline_replies(session, outcome.participant_id, channel, replies, outcome.conversation_id,  # type: ignore[arg-type]
-                                      outcome.inbound_id, now)
-            session.commit()
+        # A connection, not a Session: every statement of the path is Core, and the Session's own begin,
+        # commit and close took a tenth of the webhook's CPU (py-spy over bench/webhooks.py's mixed load).
+        # handle_inbound records the replies it renders with the rest of the turn.
+        with database().engine.connect() as connection, connection.begin():  # commits at the end of the block
+            outcome = handle_inbound(connection, settings, Inbound(channel, identity.TEL, address, text, external_id=message_sid),
+                                     now, render=lambda events: _replies(channel, events, settings.SMS_MAX_SEGMENTS, opt_out_type))
     except SQLAlchemyError as exc:
         # Nothing was stored, and Twilio does not retry: ask the citizen to send it again later.
         # The type only: a database error's message can quote the citizen's number or text.
         log.error("sms %s: database error %s; answered 'unavailable'", message_sid[:64], type(exc).__name__)
         return _twiml([UNAVAILABLE])
     after_commit(outcome)
-    return _twiml(replies)
+    return _twiml(outcome.replies or [])
 
 
 @bp.post("/sms/twilio/status")
@@ -124,8 +121,10 @@ def status() -> tuple[str, int]:
     return "", 200
 
 
-def _replies(channel: str, events: list[Event], max_segments: int) -> list[str]:
+def _replies(channel: str, events: list[Event], max_segments: int, opt_out_type: str) -> list[str]:
     """TwiML replies: SMS within the segment budget, in GSM-7 where the engine's words allow; WhatsApp as written."""
+    if opt_out_type == "STOP":  # Twilio has confirmed the opt-out itself, and blocks our replies
+        return []
     if channel == whatsapp.CHANNEL:
         return whatsapp.replies(events)
     return fit_all(render_messages(events, system=to_gsm_friendly), max_segments)

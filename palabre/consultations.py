@@ -15,6 +15,7 @@ from flows.errors import FlowInvalid
 from flows.loader import check_flow_file, check_flow_text
 from flows.model import Flow
 from models import CLOSED, OPEN, Consultation, utcnow
+from palabre.prepared import Prepared
 
 
 class UnknownConsultation(LookupError):
@@ -123,3 +124,34 @@ def consultation_for_message(session: Session, text: str) -> tuple[Consultation 
         if words & {normalize(k) for k in consultation.keywords}:
             return consultation, True
     return (candidates[0] if candidates else None), False
+
+
+def open_for_message(connection: Connection, text: str) -> tuple[int, str] | None:
+    """`consultation_for_message` without ORM objects, for the inbound path: the (id, flow hash) a first message starts."""
+    # Read at every first message, not cached: a consultation closed a moment ago must take no new response.
+    candidates = _OPEN_KEYWORDS.execute(connection, {})
+    words = set(normalize(text).replace(",", " ").split())
+    for id_, keywords, sha256 in candidates:
+        if words & _normalized(tuple(keywords)):
+            return id_, sha256
+    return (candidates[0][0], candidates[0][2]) if candidates else None
+
+
+def open_by_slug(connection: Connection, slug: str) -> tuple[int, str] | None:
+    """The (id, flow hash) of the consultation with this slug if it is open; UnknownConsultation if there is none."""
+    rows = _BY_SLUG.execute(connection, {"slug": slug})
+    if not rows:
+        raise UnknownConsultation(f"no consultation '{slug}'")
+    id_, status, sha256 = rows[0]
+    return (id_, sha256) if status == OPEN else None
+
+
+@lru_cache(maxsize=256)
+def _normalized(keywords: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize(k) for k in keywords)
+
+
+_table = Consultation.__table__
+_OPEN_KEYWORDS = Prepared(select(_table.c.id, _table.c.keywords, _table.c.flow_sha256)
+                          .where(_table.c.status == OPEN).order_by(_table.c.opened_at.desc(), _table.c.id.desc()))
+_BY_SLUG = Prepared(select(_table.c.id, _table.c.status, _table.c.flow_sha256).where(_table.c.slug == bindparam("slug")))

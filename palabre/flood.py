@@ -9,12 +9,16 @@ limit, multiplied by the number of processes, but still a limit).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
 from collections import OrderedDict
 
 from flask import current_app, has_app_context
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +47,6 @@ class _LocalWindows:
 
 
 _LOCAL = _LocalWindows()
-_connections: dict[str, object] = {}
 
 
 def allow(sender_hash: str, now: float, redis_url: str | None) -> bool:
@@ -64,33 +67,62 @@ def _local_windows() -> _LocalWindows:
     return current_app.extensions.setdefault("palabre.flood", _LocalWindows())
 
 
-def _count_in_redis(url: str, sender_hash: str, window: int) -> int | None:
-    import redis
-
-    connection = _connections.get(url)
-    if connection is None:
-        connection = _connections[url] = redis.Redis.from_url(
-            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
-    key = KEY.format(sender_hash, window)
-    try:  # the key is gone once its minute is well over
-        return int(_count(connection, url)(keys=[key], args=[(window + 2) * WINDOW_SECONDS]))
-    except RedisError:
-        return None
-
-
-# One EVALSHA per message, atomic like the MULTI/EXEC pipeline of INCR and EXPIREAT it replaces, which
-# redis-py took a quarter more CPU to send and parse (py-spy over bench/webhooks.py's mixed load).
+# One EVALSHA per message, atomic like a MULTI/EXEC pipeline of INCR and EXPIREAT, which redis-py took a
+# quarter more CPU to send and parse. The key is gone once its minute is well over.
 _COUNT = """
 local count = redis.call('INCR', KEYS[1])
 redis.call('EXPIREAT', KEYS[1], ARGV[1])
 return count
 """
-_scripts: dict[str, object] = {}
+_COUNT_SHA = hashlib.sha1(_COUNT.encode()).hexdigest()
 
 
-def _count(connection, url: str):
-    """The counting script on this Redis (EVALSHA; redis-py loads it again after a Redis restart)."""
-    script = _scripts.get(url)
-    if script is None:
-        script = _scripts[url] = connection.register_script(_COUNT)
-    return script
+class _RedisCounter:
+    """The counting script sent on a connection kept per thread, past redis-py's client and pool.
+
+    The client's per-command work (pool checkout with a readiness poll, retry wrapper, argument filtering,
+    release) cost more CPU than sending the command and reading its answer (py-spy over bench/webhooks.py's
+    mixed load): this runs on every inbound message.
+    """
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                                                   socket_timeout=REDIS_TIMEOUT_SECONDS)
+        self._kept = threading.local()
+
+    def count(self, key: str, expire_at: int) -> int | None:
+        """INCR the key and set its expiry; None when Redis cannot answer within the timeout."""
+        connection = getattr(self._kept, "connection", None)
+        if connection is None or self._kept.pid != os.getpid():  # a forked worker opens its own
+            connection = self._kept.connection = self._pool.make_connection()
+            self._kept.pid = os.getpid()
+        for attempt in range(2):
+            try:
+                try:
+                    connection.send_command("EVALSHA", _COUNT_SHA, 1, key, expire_at)
+                    return int(connection.read_response())
+                except NoScriptError:  # a Redis restarted since: EVAL caches the script again
+                    connection.send_command("EVAL", _COUNT, 1, key, expire_at)
+                    return int(connection.read_response())
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                connection.disconnect()  # a late answer must not be read as the next command's
+                # A connection Redis closed while idle (a restart) is opened again once; a Redis that is
+                # down or too slow leaves the count to this process.
+                if isinstance(exc, RedisTimeoutError) or attempt:
+                    return None
+            except RedisError:
+                connection.disconnect()
+                return None
+        return None
+
+
+_counters: dict[str, _RedisCounter] = {}
+
+
+def _count_in_redis(url: str, sender_hash: str, window: int) -> int | None:
+    counter = _counters.get(url)
+    if counter is None:
+        counter = _counters[url] = _RedisCounter(url)
+    return counter.count(KEY.format(sender_hash, window), (window + 2) * WINDOW_SECONDS)

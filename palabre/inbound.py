@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Callable
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 
 from flows import engine
 from flows.answers import match_global_command, match_start_command
@@ -19,11 +20,12 @@ from flows.events import Event, OptedOut, Say
 from flows.messages import message
 from flows.model import Flow
 from flows.state import ACTIVE, COMPLETED, OPTED_OUT, State
-from models import ChannelAddress, Consultation, Conversation, InboundMessage, Participant
+from models import ChannelAddress, Conversation, Participant
 from palabre import flood, identity
 from palabre.config import Config
 from palabre import inbound_store as store
-from palabre.consultations import consultation_for_message, flow_by_hash, flow_of, get_consultation
+from palabre.consultations import flow_by_hash, open_by_slug, open_for_message
+from palabre.outbound import record_inline_replies
 from palabre.signals import response_completed
 from palabre.upsert import insert_ignore
 
@@ -60,6 +62,7 @@ class Outcome:
     language: str | None = None
     finished: bool = False  # the conversation is over (USSD ends the session)
     completed_consultation_id: int | None = None  # set when this message completed a response
+    replies: list[str] | None = None  # the texts `render` made of the events, recorded as sent (None: not asked for)
 
 
 def after_commit(outcome: Outcome) -> None:
@@ -68,64 +71,86 @@ def after_commit(outcome: Outcome) -> None:
         response_completed.send(outcome.completed_consultation_id)
 
 
-def handle_inbound(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:
-    """Record an inbound message once and answer it; the caller commits."""
+def handle_inbound(session: Session | Connection, config: Config, inbound: Inbound, now: datetime,
+                   render: Callable[[list[Event]], list[str]] | None = None) -> Outcome:
+    """Record an inbound message once and answer it; the caller commits.
+
+    `session` is a Session (its pending changes are flushed first, and its copies of the rows written are
+    expired after) or a Connection in a transaction: every statement here is Core, on its connection.
+    `render`, for a channel that answers inline (TwiML), turns the events into the texts it answers: they
+    are recorded as sent replies in the same transaction (with the turn's last statement where the
+    database allows) and set on `outcome.replies`.
+    """
     # PostgreSQL text cannot hold NUL, and no channel means a control character as an answer.
     inbound = replace(inbound, text=_printable(inbound.text),
                       external_id=_printable(inbound.external_id)[:128] if inbound.external_id is not None else None)
     sender = identity.address_hash(config.PSEUDONYM_KEY, inbound.scheme, inbound.address)
     if not flood.allow(sender, now.timestamp(), config.REDIS_URL):
         return Outcome(duplicate=True, throttled=True)  # a machine, not a person: nothing stored, nothing answered
-    connection = session.connection()
-    live = store.lock_live(connection, inbound.scheme, sender)
-    if live is None or engine.is_idle(live.state, now.timestamp(), config.CONVERSATION_IDLE_HOURS * 3600):
-        return _general(session, config, inbound, now)
-    # The common case, someone answering mid-conversation: a handful of statements, no ORM objects.
-    inbound_id = None
-    if inbound.external_id is not None:
-        inbound_id = store.record_inbound(connection, inbound.channel, inbound.external_id, inbound.text[:2000], now,
-                                          live.participant_id, live.conversation_id)
+    if isinstance(session, Connection):
+        return _handle(session, config, inbound, sender, now, render)
+    session.flush()  # a caller's pending ORM changes (an opt-out, a participant) first: ours are Core statements
+    outcome = _handle(session.connection(), config, inbound, sender, now, render)
+    for model, key in ((Conversation, outcome.conversation_id), (Participant, outcome.participant_id)):
+        held = session.identity_map.get(session.identity_key(model, key)) if key is not None else None
+        if held is not None:
+            session.expire(held)  # written by our statements under the ORM's feet
+    return outcome
+
+
+def _handle(connection: Connection, config: Config, inbound: Inbound, sender: str, now: datetime,
+            render: Callable[[list[Event]], list[str]] | None) -> Outcome:
+    if inbound.external_id is None:
+        live, inbound_id = store.lock_live(connection, inbound.scheme, sender), None
+    else:
+        live, inbound_id = store.lock_and_record(connection, inbound.scheme, sender, inbound.channel, inbound.external_id,
+                                                 inbound.text[:2000], now)
         if inbound_id is None:
             return Outcome(duplicate=True)
+    if live is None or engine.is_idle(live.state, now.timestamp(), config.CONVERSATION_IDLE_HOURS * 3600):
+        outcome = _general(connection, config, inbound, sender, now, inbound_id, render)
+        if render is not None and outcome.replies is None:  # the general path's other turns: their replies on their own
+            outcome.replies = render(outcome.events)
+            if outcome.replies:
+                record_inline_replies(connection, outcome.participant_id, inbound.channel, outcome.replies,  # type: ignore[arg-type]
+                                      outcome.conversation_id, inbound_id, now)
+        return outcome
+    # The common case, someone answering mid-conversation: the message is already linked to the conversation.
     outcome = Outcome(participant_id=live.participant_id, conversation_id=live.conversation_id, inbound_id=inbound_id)
     flow = flow_by_hash(connection, live.consultation_id, live.flow_sha256)
-    return _continue(session, outcome, flow, live.state, live.consultation_id, inbound, now)
+    return _continue(connection, outcome, flow, live.state, live.consultation_id, inbound, now, render=render)
 
 
-def _general(session: Session, config: Config, inbound: Inbound, now: datetime) -> Outcome:
+def _general(connection: Connection, config: Config, inbound: Inbound, sender: str, now: datetime,
+             inbound_id: int | None, render: Callable[[list[Event]], list[str]] | None) -> Outcome:
     """Everyone else: first contact, opted out (or opting back in), expired or finished conversations."""
-    inbound_id = None
-    if inbound.external_id is not None:
-        inbound_id = insert_ignore(session, InboundMessage, {
-            "channel": inbound.channel, "external_id": inbound.external_id, "text": "", "received_at": now,
-        }, ("channel", "external_id"))
-        if inbound_id is None:
-            return Outcome(duplicate=True)
-    participant = find_or_create_participant(session, config.PSEUDONYM_KEY, inbound.scheme, inbound.address, now)
-    outcome = Outcome(participant_id=participant.id, inbound_id=inbound_id)
+    participant_id, opted_out_at = store.find_or_create_participant(connection, config.PSEUDONYM_KEY, inbound.scheme,
+                                                                    inbound.address, sender, now)
+    outcome = Outcome(participant_id=participant_id, inbound_id=inbound_id)
     opted_in = False
-    if participant.opted_out:
+    if opted_out_at is not None:
         if not match_start_command(inbound.text):
-            return _link(session, outcome, inbound, keep_text=False)  # honoured for good: not even the text is kept
-        participant.opted_out_at = None
+            return _link(connection, outcome, inbound, keep_text=False)  # honoured for good: not even the text is kept
+        store.set_opted_out(connection, participant_id, None)
         opted_in = True
-    conversation = _latest_conversation(session, participant.id, OPTED_OUT if opted_in else ACTIVE)
-    if conversation is not None and _expired(conversation, now, config.CONVERSATION_IDLE_HOURS):
+    latest = store.latest_conversation(connection, participant_id)
+    conversation = latest if latest is not None and latest.status == (OPTED_OUT if opted_in else ACTIVE) else None
+    if conversation is not None and _expired(connection, conversation, now, config.CONVERSATION_IDLE_HOURS):
         conversation = None
     if conversation is None:
         if match_global_command(inbound.text) == "stop":
-            return _opt_out(session, outcome, participant, inbound, now)
-        return _start(session, outcome, participant, inbound, now, opted_in)
+            return _opt_out(connection, outcome, latest, inbound, now)
+        return _start(connection, outcome, inbound, now, opted_in)
     outcome.conversation_id = conversation.id
-    flow = flow_of(conversation.consultation)
-    _continue(session, outcome, flow, State.from_json(conversation.state), conversation.consultation_id, inbound, now,
-              opted_in=opted_in)
-    return _link(session, outcome, inbound, keep_text=True)
+    flow = flow_by_hash(connection, conversation.consultation_id, conversation.flow_sha256)
+    _continue(connection, outcome, flow, conversation.state, conversation.consultation_id, inbound, now, opted_in=opted_in,
+              render=render)
+    return _link(connection, outcome, inbound, keep_text=True)
 
 
-def _continue(session: Session, outcome: Outcome, flow: Flow, state: State, consultation_id: int, inbound: Inbound,
-              now: datetime, opted_in: bool = False) -> Outcome:
-    """Take a message as the next turn of the outcome's conversation, and save what the engine decided."""
+def _continue(connection: Connection, outcome: Outcome, flow: Flow, state: State, consultation_id: int, inbound: Inbound,
+              now: datetime, opted_in: bool = False, render: Callable[[list[Event]], list[str]] | None = None) -> Outcome:
+    """Take a message as the next turn of the outcome's conversation, and save what the engine decided (and the replies)."""
     if opted_in:
         state, events = engine.opt_in(flow, state, now.timestamp())
     elif inbound.switch_language and inbound.language:
@@ -134,23 +159,17 @@ def _continue(session: Session, outcome: Outcome, flow: Flow, state: State, cons
         state, events = engine.resume(flow, state, now.timestamp())
     else:
         state, events = engine.step(flow, state, inbound.text, now.timestamp())
-    _save(session, outcome.participant_id, outcome.conversation_id, state, events, now)  # type: ignore[arg-type]
+    replies = None
+    if render is not None:
+        outcome.replies = render(events)
+        replies = store.Replies(outcome.replies, inbound.channel, outcome.inbound_id)
+    store.save_step(connection, outcome.participant_id, outcome.conversation_id, state, events, now, replies)  # type: ignore[arg-type]
     outcome.events = events
     outcome.language = state.language
     outcome.finished = state.status != ACTIVE
     if state.status == COMPLETED:
         outcome.completed_consultation_id = consultation_id
     return outcome
-
-
-def _save(session: Session, participant_id: int, conversation_id: int, state: State, events: list[Event], now: datetime) -> None:
-    """Write a turn with Core statements, and drop any copy of those rows the session holds (now stale)."""
-    session.flush()  # pending ORM changes first (a conversation just created, an opt-in), then ours
-    store.save_step(session.connection(), participant_id, conversation_id, state, events, now)
-    for model, key in ((Conversation, conversation_id), (Participant, participant_id)):
-        held = session.identity_map.get(session.identity_key(model, key))
-        if held is not None:
-            session.expire(held)
 
 
 def _printable(text: str) -> str:
@@ -186,77 +205,55 @@ def find_or_create_participant(session: Session, key: str, scheme: str, address:
     return participant  # type: ignore[return-value]
 
 
-def _latest_conversation(session: Session, participant_id: int, status: str) -> Conversation | None:
-    """The participant's latest conversation if it has this status (active, or opted out for START)."""
-    # Lock the row: two messages from one number must be applied one after the other, in order.
-    query = (
-        select(Conversation)
-        .options(lazyload(Conversation.consultation))  # not its flow's text, joined by default: rarely needed here
-        .where(Conversation.participant_id == participant_id)
-        .order_by(Conversation.id.desc())
-        .limit(1)
-        .with_for_update(of=Conversation)
-    )
-    conversation = session.scalar(query)
-    return conversation if conversation is not None and conversation.status == status else None
-
-
-def _expired(conversation: Conversation, now: datetime, idle_hours: float) -> bool:
-    state = State.from_json(conversation.state)
-    if not engine.is_idle(state, now.timestamp(), idle_hours * 3600):
+def _expired(connection: Connection, conversation: store.Latest, now: datetime, idle_hours: float) -> bool:
+    if not engine.is_idle(conversation.state, now.timestamp(), idle_hours * 3600):
         return False
-    state, _ = engine.expire(state)
-    conversation.state = state.to_json()
-    conversation.status = state.status  # current_question stays: where it was dropped, for the funnel
+    state, _ = engine.expire(conversation.state)
+    store.save_state(connection, conversation.id, state)  # current_question stays: where it was dropped, for the funnel
     return True
 
 
-def _start(session: Session, outcome: Outcome, participant: Participant, inbound: Inbound, now: datetime,
-           opted_in: bool) -> Outcome:
+def _start(connection: Connection, outcome: Outcome, inbound: Inbound, now: datetime, opted_in: bool) -> Outcome:
     if inbound.consultation:
-        consultation: Consultation | None = get_consultation(session, inbound.consultation)
-        if consultation.status != "open":
-            consultation = None
+        chosen = open_by_slug(connection, inbound.consultation)
     else:
-        consultation, _ = consultation_for_message(session, inbound.text)
-    if consultation is None:
+        chosen = open_for_message(connection, inbound.text)
+    if chosen is None:
         outcome.events = [Say("nothing_open", NOTHING_OPEN)]
         outcome.finished = True
-        return _link(session, outcome, inbound, keep_text=False)
-    flow = flow_of(consultation)
+        return _link(connection, outcome, inbound, keep_text=False)
+    consultation_id, sha256 = chosen
+    flow = flow_by_hash(connection, consultation_id, sha256)
     state, events = engine.start(flow, now.timestamp(), inbound.language)
     # One Core INSERT with the started state, not an ORM object then an UPDATE: its flush alone took about a
     # fifth of a first message's CPU (py-spy over bench/webhooks.py's mixed load).
-    outcome.conversation_id = store.start_conversation(session.connection(), participant.id, consultation.id,
+    outcome.conversation_id = store.start_conversation(connection, outcome.participant_id, consultation_id,  # type: ignore[arg-type]
                                                        inbound.channel, state, now)
     if any(isinstance(event, store.WRITTEN_EVENTS) for event in events):
-        _save(session, participant.id, outcome.conversation_id, state, events, now)
+        store.save_step(connection, outcome.participant_id, outcome.conversation_id, state, events, now)  # type: ignore[arg-type]
     if opted_in:
         events = [Say("opted_in", message(flow, "opted_in", state.language)), *events]
     outcome.events = events
     outcome.language = state.language
-    return _link(session, outcome, inbound, keep_text=True)
+    return _link(connection, outcome, inbound, keep_text=True)
 
 
-def _opt_out(session: Session, outcome: Outcome, participant: Participant, inbound: Inbound, now: datetime) -> Outcome:
-    participant.opted_out_at = now
-    flow: Flow | None = None
-    last = session.scalar(select(Conversation).where(Conversation.participant_id == participant.id).order_by(Conversation.id.desc()).limit(1))
-    if last is not None:
-        flow = flow_of(last.consultation)
-    text = message(flow, "opted_out", last.language) if flow and last else (
-        "Vous ne recevrez plus de messages. / You will receive no more messages. START / DEBUT")
+def _opt_out(connection: Connection, outcome: Outcome, latest: store.Latest | None, inbound: Inbound,
+             now: datetime) -> Outcome:
+    store.set_opted_out(connection, outcome.participant_id, now)  # type: ignore[arg-type]
+    if latest is not None:
+        flow = flow_by_hash(connection, latest.consultation_id, latest.flow_sha256)
+        text = message(flow, "opted_out", latest.language)
+    else:
+        text = "Vous ne recevrez plus de messages. / You will receive no more messages. START / DEBUT"
     outcome.events = [OptedOut(), Say("opted_out", text)]
     outcome.finished = True
-    return _link(session, outcome, inbound, keep_text=False)
+    return _link(connection, outcome, inbound, keep_text=False)
 
 
-def _link(session: Session, outcome: Outcome, inbound: Inbound, keep_text: bool) -> Outcome:
-    """Attach the stored inbound message to its participant and conversation (its text when kept)."""
+def _link(connection: Connection, outcome: Outcome, inbound: Inbound, keep_text: bool) -> Outcome:
+    """Attach the stored inbound message to its participant and conversation, with its text only when kept."""
     if outcome.inbound_id is not None:
-        values = {"participant_id": outcome.participant_id, "conversation_id": outcome.conversation_id}
-        if keep_text:
-            values["text"] = inbound.text[:2000]
-        table = InboundMessage.__table__
-        session.execute(update(table).where(table.c.id == outcome.inbound_id).values(**values))
+        store.link_inbound(connection, outcome.inbound_id, outcome.participant_id, outcome.conversation_id,  # type: ignore[arg-type]
+                           inbound.text[:2000] if keep_text else "")
     return outcome

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Callable, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models import ChannelAddress, OutboundMessage, Participant
@@ -27,11 +27,11 @@ class Sender(Protocol):
     def send(self, address: str, text: str, message_id: int) -> str: ...
 
 
-def record_inline_replies(session: Session, participant_id: int, channel: str, texts: list[str],
+def record_inline_replies(session: Session | Connection, participant_id: int, channel: str, texts: list[str],
                           conversation_id: int | None, inbound_id: int | None, now: datetime) -> None:
     """Store replies given in the webhook's own response (TwiML, a USSD screen) as sent."""
     # A prepared Core INSERT, not ORM objects: this runs for nearly every inbound message.
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()  # the SMS webhook has no Session
     for text in texts:
         _INLINE_REPLY.execute(connection, {
             "participant_id": participant_id, "conversation_id": conversation_id, "inbound_id": inbound_id,

@@ -40,3 +40,22 @@ def test_the_next_minute_starts_afresh(app):
             flood.allow(sender, 600.0, None)
         assert flood.allow(sender, 600.0, None) is False
         assert flood.allow(sender, 660.0, None) is True
+
+
+def test_a_script_redis_does_not_know_is_sent_whole(app, monkeypatch):
+    sender, now = uuid.uuid4().hex, time.time()
+    monkeypatch.setattr(flood, "_COUNT_SHA", "0" * 40)  # as after a Redis restart: NOSCRIPT
+    with app.app_context():
+        assert [flood.allow(sender, now, TEST_REDIS_URL) for _ in range(2)] == [True, True]
+    assert int(redis.Redis.from_url(TEST_REDIS_URL).get(flood.KEY.format(sender, int(now // flood.WINDOW_SECONDS)))) == 2
+
+
+def test_a_connection_redis_closed_is_opened_again_and_the_count_stays_shared(app):
+    sender, now = uuid.uuid4().hex, time.time()
+    with app.app_context():
+        assert flood.allow(sender, now, TEST_REDIS_URL)
+        kept = flood._counters[TEST_REDIS_URL]._kept.connection
+        kept.send_command("CLIENT", "ID")
+        redis.Redis.from_url(TEST_REDIS_URL).client_kill_filter(_id=kept.read_response())  # as a restart or an idle timeout would
+        assert flood.allow(sender, now, TEST_REDIS_URL)
+    assert int(redis.Redis.from_url(TEST_REDIS_URL).get(flood.KEY.format(sender, int(now // flood.WINDOW_SECONDS)))) == 2

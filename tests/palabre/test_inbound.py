@@ -136,6 +136,20 @@ def test_an_idle_conversation_expires_and_a_new_message_starts_afresh(send, db, 
     assert statuses == ["active", "expired"]
 
 
+def test_stop_after_an_idle_conversation_opts_out_and_its_text_is_not_kept(send, db, settings):
+    send("AVIS", external_id="SM1")
+    send("1", external_id="SM2")
+    stopped = send("STOP", external_id="SM3", advance=int(settings.CONVERSATION_IDLE_HOURS * 3600) + 60)
+    assert any(isinstance(e, OptedOut) for e in stopped.events)
+    with db.session() as session:
+        assert session.scalar(select(Participant)).opted_out
+        texts = dict(session.execute(select(InboundMessage.external_id, InboundMessage.text)).all())
+        linked = session.scalar(select(InboundMessage.participant_id).where(InboundMessage.external_id == "SM3"))
+        statuses = sorted(session.scalars(select(Conversation.status)))
+    assert texts == {"SM1": "AVIS", "SM2": "1", "SM3": ""} and linked == stopped.participant_id
+    assert statuses == ["expired"]
+
+
 def test_after_a_fresh_start_answers_go_to_the_new_conversation_not_the_expired_one(send, db, settings):
     send("AVIS")
     send("1")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from models import Participant
-from palabre.prepared import Prepared
+from palabre.prepared import Prepared, _cursor
 
 _participants = Participant.__table__
 ADD = Prepared(insert(_participants).returning(_participants.c.id, _participants.c.created_at))
@@ -31,6 +31,19 @@ def test_a_driver_error_is_sqlalchemys_so_the_webhooks_answer_unavailable(db, no
             ADD.execute(session.connection(), {"pseudonym": "p-twice", "created_at": now})
         session.rollback()
     assert raised.value.hide_parameters and "INSERT INTO participants" in str(raised.value)
+
+
+def test_each_statement_keeps_its_own_cursor_and_statements_interleave(db, now):
+    find = Prepared(select(_participants.c.id).where(_participants.c.pseudonym == bindparam("pseudonym")))
+    with db.session() as session:
+        connection = session.connection()
+        [(first, _)] = ADD.execute(connection, {"pseudonym": "p-a", "created_at": now})
+        cursor = _cursor(connection, ADD)
+        assert find.execute(connection, {"pseudonym": "p-a"}) == [(first,)]
+        [(second, _)] = ADD.execute(connection, {"pseudonym": "p-b", "created_at": now})
+        assert find.execute(connection, {"pseudonym": "p-b"}) == [(second,)]
+        assert _cursor(connection, ADD) is cursor and _cursor(connection, find) is not cursor
+        session.rollback()
 
 
 def test_a_value_the_statement_needs_and_nobody_passes_is_named():
