@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, TextClause, and_, delete, func, or_, select, text
+from sqlalchemy import Engine, TextClause, and_, delete, exists, func, or_, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -91,25 +91,28 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
     key = facts_key(flow, variables)
     dialect = session.get_bind().dialect.name
     postgresql = dialect == "postgresql"
-    # Completed conversations without a current fact; `stale` those with a fact of another key.
     without_fact = (
         select(Conversation.id)
-        .outerjoin(ResponseFact, ResponseFact.conversation_id == Conversation.id)
+        .outerjoin(ResponseFact, and_(ResponseFact.conversation_id == Conversation.id, ResponseFact.facts_key == key))
         .where(Conversation.consultation_id == consultation_id, Conversation.status == COMPLETED,
-               or_(ResponseFact.conversation_id.is_(None), ResponseFact.facts_key != key))
+               ResponseFact.conversation_id.is_(None))
     )
-    stale: set[int] = set()
     if postgresql:
         # One array rather than a row per id: a million rows through the ORM took 1.8 s of a cold
         # rebuild, the array 0.5 s (BENCHMARKS.md).
-        missing, stale_ids = session.execute(without_fact.with_only_columns(
-            func.array_agg(aggregate_order_by(Conversation.id, Conversation.id)),
-            func.array_agg(Conversation.id).filter(ResponseFact.conversation_id.is_not(None)))).one()
-        missing, stale = missing or [], set(stale_ids or ())
+        missing = session.scalar(without_fact.with_only_columns(
+            func.array_agg(aggregate_order_by(Conversation.id, Conversation.id)))) or []
     else:
         missing = session.scalars(without_fact.order_by(Conversation.id)).all()
     if not missing:
         return 0
+    # Facts of another key (after a change of the profile) must be replaced: an upsert. Without any,
+    # a plain INSERT is about a tenth cheaper (BENCHMARKS.md). Two probes of the (consultation, key)
+    # index tell, where `<>` would read every fact of the consultation. SQLite keeps the upsert: one
+    # path less to keep right there, where rebuilds are small.
+    mine = ResponseFact.consultation_id == consultation_id
+    replacing = not postgresql or bool(session.scalar(select(or_(
+        exists().where(mine, ResponseFact.facts_key < key), exists().where(mine, ResponseFact.facts_key > key)))))
     statement, params = _facts_statement(dialect, flow, variables)
     inserted, _ = _facts_statement(dialect, flow, variables, upsert=False)
     params.update(facts_key=key, consultation=consultation_id, completed=COMPLETED)
@@ -122,10 +125,9 @@ def update_facts(session: Session, consultation_id: int, flow: Flow, commit: boo
             # Compiling this large expression to machine code took longer than running it.
             target.execute(text("SET LOCAL jit = off"))
         values = {**params, "ids": batch if postgresql else json.dumps(batch), "low": batch[0], "high": batch[-1]}
-        if postgresql and stale.isdisjoint(batch):
-            # Nothing to replace: a plain INSERT, about a tenth cheaper than ON CONFLICT's checks
-            # (BENCHMARKS.md). Should another aggregation of the consultation have written some of
-            # these facts meanwhile, the batch is written again as an upsert.
+        if not replacing:
+            # Should another aggregation of the consultation have written some of these facts
+            # meanwhile, the batch is written again as an upsert.
             try:
                 with target.begin_nested():
                     target.execute(inserted, values)

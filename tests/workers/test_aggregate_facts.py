@@ -183,7 +183,7 @@ def test_an_indicator_that_holds_when_unanswered_holds_for_a_response_without_an
 def test_stale_facts_of_another_key_are_replaced_and_current_ones_left_alone(loaded, db, now, monkeypatch):
     monkeypatch.setattr(aggregation, "FACTS_BATCH", 7)
     cid, ids, flow, expected = computed_responses(db, now)
-    stale, kept = ids[::4], ids[1::4]  # stale facts in some batches only: others are plain inserts
+    stale, kept = ids[::4], ids[1::4]  # beside facts missing altogether and current ones
     with db.session() as session:
         session.execute(delete(ResponseFact).where(ResponseFact.conversation_id.in_(ids[2::4])))
         session.execute(update(ResponseFact).where(ResponseFact.conversation_id.in_(stale)).values(facts_key="stale", deprived=-2))
