@@ -75,8 +75,9 @@ def call() -> Response:
     try:
         if step == 0 and not outbound and settings.VOICE_CALLBACK:
             return _call_back(settings, call_sid, phone, now)
-        with database().session() as session:
-            xml, outcomes = answer(session, settings, call_sid, step, phone, form.get("Digits", ""), now, outbound,
+        # A connection, not a Session: every statement of a step is Core (as for SMS, bots/sms.py).
+        with database().engine.connect() as connection:  # answer() commits; anything left is rolled back
+            xml, outcomes = answer(connection, settings, call_sid, step, phone, form.get("Digits", ""), now, outbound,
                                    request.host_url.rstrip("/"), record_action="RecordingUrl" in form,
                                    recording=read_recording(form))
     except SQLAlchemyError as exc:

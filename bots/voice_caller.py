@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, select
 
 from flows.model import Flow
 from flows.state import ACTIVE, State
@@ -70,10 +69,10 @@ _CALLER = Prepared(
 )
 
 
-def find_caller(session: Session, pseudonym_key: str, phone: str, channel: str, key: str) -> Caller | None:
+def find_caller(connection: Connection, pseudonym_key: str, phone: str, channel: str, key: str) -> Caller | None:
     """The caller behind a normalised phone number and whether step `key` was taken; None for a first call."""
     hashed = identity.address_hash(pseudonym_key, identity.TEL, phone)
-    rows = _CALLER.execute(session.connection(), {"hash": hashed, "channel": channel, "key": key})
+    rows = _CALLER.execute(connection, {"hash": hashed, "channel": channel, "key": key})
     if not rows:
         return None
     (participant_id, opted_out_at, seen, conversation_id, status, state, language, consultation_id, sha256) = rows[0]
@@ -92,27 +91,27 @@ _LATEST = Prepared(select(*_flow_columns).join(_consultations, _consultations.c.
                           .where(_conversations.c.participant_id == bindparam("participant_id")).scalar_subquery()))
 
 
-def conversation_flow(session: Session, conversation_id: int | None) -> tuple[Flow | None, str]:
+def conversation_flow(connection: Connection, conversation_id: int | None) -> tuple[Flow | None, str]:
     """A conversation's flow and language (None and French when there is no conversation)."""
     if conversation_id is None:
         return None, DEFAULT_LANGUAGE
-    return _flow_and_language(session, _CONVERSATION.execute(session.connection(), {"id": conversation_id}))
+    return _flow_and_language(connection, _CONVERSATION.execute(connection, {"id": conversation_id}))
 
 
-def latest_flow(session: Session, participant_id: int) -> tuple[Flow | None, str]:
+def latest_flow(connection: Connection, participant_id: int) -> tuple[Flow | None, str]:
     """The flow and language of someone's latest conversation (None and French before their first)."""
-    return _flow_and_language(session, _LATEST.execute(session.connection(), {"participant_id": participant_id}))
+    return _flow_and_language(connection, _LATEST.execute(connection, {"participant_id": participant_id}))
 
 
-def caller_flow(session: Session, caller: Caller | None) -> Flow | None:
+def caller_flow(connection: Connection, caller: Caller | None) -> Flow | None:
     """The flow of a caller's latest conversation, if any."""
     if caller is None or caller.consultation_id is None or caller.flow_sha256 is None:
         return None
-    return flow_by_hash(session.connection(), caller.consultation_id, caller.flow_sha256)
+    return flow_by_hash(connection, caller.consultation_id, caller.flow_sha256)
 
 
-def _flow_and_language(session: Session, rows: list[tuple]) -> tuple[Flow | None, str]:
+def _flow_and_language(connection: Connection, rows: list[tuple]) -> tuple[Flow | None, str]:
     if not rows:
         return None, DEFAULT_LANGUAGE
     language, consultation_id, sha256 = rows[0]
-    return flow_by_hash(session.connection(), consultation_id, sha256), language or DEFAULT_LANGUAGE
+    return flow_by_hash(connection, consultation_id, sha256), language or DEFAULT_LANGUAGE

@@ -18,8 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from bots.text import render_messages
 from bots.voice_caller import DEFAULT_LANGUAGE, Caller, caller_flow, conversation_flow, find_caller, latest_flow
@@ -54,7 +53,7 @@ MAX_SKIPS = 30
 MAX_SILENT_STEPS = 6
 
 
-def answer(session: Session, settings: Config, call_sid: str, step: int, phone: str, digits: str,
+def answer(connection: Connection, settings: Config, call_sid: str, step: int, phone: str, digits: str,
            now: datetime, outbound: bool = False, base_url: str = "", record_action: bool = False,
            recording: Recording | None = None) -> tuple[str, list[Outcome]]:
     """The TwiML for one step of a call, and the outcomes to act on once committed; the step is applied once.
@@ -63,25 +62,25 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
     """
     action = f"{PATH}?step={step + 1}"
     key = f"{call_sid}:{step}"
-    caller = find_caller(session, settings.PSEUDONYM_KEY, phone, CHANNEL, key)
+    caller = find_caller(connection, settings.PSEUDONYM_KEY, phone, CHANNEL, key)
     if caller is not None and caller.seen:  # Twilio retried a step we took: never read its keys a second time
-        return _again(session, settings, caller, action, base_url), []
+        return _again(connection, settings, caller, action, base_url), []
     text, consultation, shown = "", None, None
     if step == 0 and outbound:
-        said = said_by_call(session, call_sid)
+        said = said_by_call(connection, call_sid)
         if said is not None:  # a "you said, we did" message: said, then goodbye; no conversation is touched
-            return _message(session, said), []
-        consultation = invited_to(session, call_sid)  # a call we placed to invite them: to that consultation
+            return _message(connection, said), []
+        consultation = invited_to(connection, call_sid)  # a call we placed to invite them: to that consultation
     if step > 0:
-        shown = _pending(session, caller)
+        shown = _pending(connection, caller)
         if shown is None:
-            return _again(session, settings, caller, action, base_url), []
+            return _again(connection, settings, caller, action, base_url), []
         flow, ask, language, _conversation = shown
         records = _records(flow, ask)
         if record_action and not records:  # a recording for a question no longer pending (answered meanwhile)
-            return _again(session, settings, phone, action, base_url), []
+            return _again(connection, settings, caller, action, base_url), []
         silent = not record_action and not digits.strip()
-        if silent and _silent_before(session, call_sid, step) >= MAX_SILENT_STEPS - 1:
+        if silent and _silent_before(connection, call_sid, step) >= MAX_SILENT_STEPS - 1:
             return render_goodbye("voice_silent", words("silent", language), language,
                                   _recordings(settings, base_url, flow)), []
         if record_action:
@@ -102,43 +101,43 @@ def answer(session: Session, settings: Config, call_sid: str, step: int, phone: 
             if keys.command == HELP:
                 return render_question(ask, language, action, _recordings(settings, base_url, flow), before=_help(ask, language)), []
             text = "STOP" if keys.command == STOP else keys.text
-    outcome = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, text, external_id=key,
+    outcome = handle_inbound(connection, settings, Inbound(CHANNEL, identity.TEL, phone, text, external_id=key,
                                                         consultation=consultation, new_session=step == 0), now)
     if outcome.duplicate:  # the same step, taken meanwhile by another process (or a flood of calls)
-        session.rollback()
-        return _again(session, settings, find_caller(session, settings.PSEUDONYM_KEY, phone, CHANNEL, key), action,
+        connection.rollback()
+        return _again(connection, settings, find_caller(connection, settings.PSEUDONYM_KEY, phone, CHANNEL, key), action,
                       base_url), []
     outcomes, events = [outcome], list(outcome.events)
     same = shown is not None and shown[3] == outcome.conversation_id  # the flow read above: no second read
-    flow = shown[0] if same else conversation_flow(session, outcome.conversation_id)[0]
+    flow = shown[0] if same else conversation_flow(connection, outcome.conversation_id)[0]
     recorded = frozenset(q.id for q in flow.questions if q.voice_record) if flow is not None else frozenset()
     if record_action and recording is not None and shown is not None and _recorded(events, shown[1].question_id):
-        store_recording(session, outcome.conversation_id, shown[1].question_id, recording, now)  # type: ignore[arg-type]
+        store_recording(connection, outcome.conversation_id, shown[1].question_id, recording, now)  # type: ignore[arg-type]
         events.insert(0, Say("voice_recorded", words("recorded", shown[2])))
     while not outcomes[-1].finished and _asks_text(events, recorded) and len(outcomes) <= MAX_SKIPS:
-        skipped = handle_inbound(session, settings, Inbound(CHANNEL, identity.TEL, phone, SKIP_WORD,
+        skipped = handle_inbound(connection, settings, Inbound(CHANNEL, identity.TEL, phone, SKIP_WORD,
                                                             external_id=f"{key}:skip{len(outcomes)}"), now)
         outcomes.append(skipped)
         events = [event for event in events if not isinstance(event, Ask)] + skipped.events  # never said: passed over
-    language = next((o.language for o in reversed(outcomes) if o.language), None) or _latest_language(session, outcome, caller)
+    language = next((o.language for o in reversed(outcomes) if o.language), None) or _latest_language(connection, outcome, caller)
     recordings = _recordings(settings, base_url, flow)
     if not events:  # someone who opted out: the shared path stays silent, a call must say something
-        session.commit()
+        connection.commit()
         return render_goodbye("voice_already_out", words("already_out", language), language, recordings), []
     if any(isinstance(event, OptedOut) for event in events):
         xml = render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
     else:
         xml = render(events, language, action, recordings, recorded)
-    record_inline_replies(session, outcome.participant_id, CHANNEL, ["\n".join(render_messages(events))],  # type: ignore[arg-type]
+    record_inline_replies(connection, outcome.participant_id, CHANNEL, ["\n".join(render_messages(events))],  # type: ignore[arg-type]
                           outcomes[-1].conversation_id, outcome.inbound_id, now)
-    session.commit()
+    connection.commit()
     return xml, outcomes
 
 
-def _silent_before(session: Session, call_sid: str, step: int) -> int:
+def _silent_before(connection: Connection, call_sid: str, step: int) -> int:
     """How many steps just before this one, in this call, were timeouts (stored with no keys)."""
     keys = [f"{call_sid}:{n}" for n in range(max(1, step - MAX_SILENT_STEPS), step)]
-    texts = dict(session.execute(select(InboundMessage.external_id, InboundMessage.text).where(
+    texts = dict(connection.execute(select(InboundMessage.external_id, InboundMessage.text).where(
         InboundMessage.channel == CHANNEL, InboundMessage.external_id.in_(keys))).all())
     silent = 0
     for key in reversed(keys):
@@ -148,41 +147,41 @@ def _silent_before(session: Session, call_sid: str, step: int) -> int:
     return silent
 
 
-def _again(session: Session, settings: Config, caller: Caller | None, action: str, base_url: str) -> str:
+def _again(connection: Connection, settings: Config, caller: Caller | None, action: str, base_url: str) -> str:
     """A step with nothing new: the question now pending, or goodbye when nothing is."""
-    shown = _pending(session, caller)
+    shown = _pending(connection, caller)
     if shown is not None:
         flow, ask, language, _conversation = shown
         return render_question(ask, language, action, _recordings(settings, base_url, flow), consent=_records(flow, ask))
     language = (caller.language if caller is not None else None) or DEFAULT_LANGUAGE
-    recordings = _recordings(settings, base_url, caller_flow(session, caller))
+    recordings = _recordings(settings, base_url, caller_flow(connection, caller))
     if caller is not None and caller.opted_out:
         return render_goodbye("voice_opted_out", words("opted_out", language), language, recordings)
     return render_goodbye("voice_goodbye", words("goodbye", language), language, recordings)
 
 
-def _message(session: Session, said: tuple[str, int]) -> str:
+def _message(connection: Connection, said: tuple[str, int]) -> str:
     """A call that says a message in the language the person answered in (the flow's first when it has no voice)."""
     text, participant_id = said
-    flow, language = latest_flow(session, participant_id)
+    flow, language = latest_flow(connection, participant_id)
     if flow is not None and language not in flow.languages:  # a spoken-only language: the message is written
         language = flow.default_language
     return render_goodbye("voice_message", f"{text} {words('goodbye', language)}", language)
 
 
-def _pending(session: Session, caller: Caller | None) -> tuple[Flow, Ask, str, int] | None:
+def _pending(connection: Connection, caller: Caller | None) -> tuple[Flow, Ask, str, int] | None:
     """The flow, question, language and id of the conversation a caller's call waits on, if any."""
     if caller is None or not caller.waiting:
         return None
-    flow, state = caller_flow(session, caller), caller.state
+    flow, state = caller_flow(connection, caller), caller.state
     assert flow is not None and state is not None and state.current is not None and caller.conversation_id is not None
     return flow, engine.ask(flow, state, flow.question(state.current)), state.language, caller.conversation_id
 
 
-def _latest_language(session: Session, outcome: Outcome, caller: Caller | None) -> str:
+def _latest_language(connection: Connection, outcome: Outcome, caller: Caller | None) -> str:
     """The language of the conversation a step ended in (the caller's latest when it touched none)."""
     if outcome.conversation_id is not None:
-        return conversation_flow(session, outcome.conversation_id)[1]
+        return conversation_flow(connection, outcome.conversation_id)[1]
     return (caller.language if caller is not None else None) or DEFAULT_LANGUAGE
 
 

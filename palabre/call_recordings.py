@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models.call_recording import CallRecording
+from palabre.upsert import insert_ignore
 
 # The answer a recording stands for: the same in every language, so that a spreadsheet can count them.
 RECORDED_ANSWER = "[recording]"
@@ -34,16 +35,13 @@ class Recording:
     duration_seconds: int | None
 
 
-def store_recording(session: Session, conversation_id: int, question_id: str, recording: Recording,
-                    now: datetime) -> CallRecording:
-    """Keep a recorded answer's reference once (a recording id seen before is not stored again). The caller commits."""
-    known = session.scalar(select(CallRecording).where(CallRecording.recording_sid == recording.sid))
-    if known is not None:
-        return known
-    row = CallRecording(conversation_id=conversation_id, question_id=question_id, recording_sid=recording.sid,
-                        recording_path=recording.path, duration_seconds=recording.duration_seconds, recorded_at=now)
-    session.add(row)
-    return row
+def store_recording(db: Session | Connection, conversation_id: int, question_id: str, recording: Recording,
+                    now: datetime) -> int | None:
+    """Keep a recorded answer's reference once (a recording id seen before is not stored again: None). The caller commits."""
+    return insert_ignore(db, CallRecording, {
+        "conversation_id": conversation_id, "question_id": question_id, "recording_sid": recording.sid,
+        "recording_path": recording.path, "duration_seconds": recording.duration_seconds, "recorded_at": now,
+    }, ("recording_sid",))
 
 
 def recordings_by_answer(session: Session, conversation_ids: list[int]) -> dict[tuple[int, str], int]:

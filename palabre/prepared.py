@@ -51,6 +51,8 @@ class Prepared:
         for name, process in compiled.binds:
             params[name] = process(params[name])
         arguments: Any = params if compiled.order is None else tuple(params[name] for name in compiled.order)
+        if not connection.in_transaction():  # begin as SQLAlchemy would (its events: SQLite's BEGIN IMMEDIATE), so that commit() commits
+            connection.begin()
         cursor = _cursor(connection, self)
         if connection.dispatch.before_cursor_execute:  # listeners (tests counting statements) still see each one
             connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, arguments, None, False)

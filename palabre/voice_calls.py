@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models import Consultation, Invitation, OutboundMessage
@@ -40,7 +40,7 @@ def request_callback(session: Session, config: Config, phone: str, call_sid: str
     return queue_message(session, participant.id, CHANNEL, CALL_TEXT, "callback", now, dedupe_key=f"callback:{call_sid[:64]}")
 
 
-def invited_to(session: Session, call_sid: str) -> str | None:
+def invited_to(session: Session | Connection, call_sid: str) -> str | None:
     """The slug of the consultation a call we placed invites to (None for a callback, or a call we did not place)."""
     return session.scalar(
         select(Consultation.slug).join(Invitation, Invitation.consultation_id == Consultation.id)
@@ -49,7 +49,7 @@ def invited_to(session: Session, call_sid: str) -> str | None:
     )
 
 
-def said_by_call(session: Session, call_sid: str) -> tuple[str, int] | None:
+def said_by_call(session: Session | Connection, call_sid: str) -> tuple[str, int] | None:
     """The text and participant of a call we placed to say a message (feedback), or None for any other call."""
     row = session.execute(
         select(OutboundMessage.text, OutboundMessage.participant_id)

@@ -24,6 +24,15 @@ def test_values_go_in_and_come_back_as_sqlalchemy_types_them(db, now):
         assert session.scalar(select(Participant.pseudonym).where(Participant.id == participant_id)) == "p-one"
 
 
+def test_a_statement_first_on_a_bare_connection_is_in_the_transaction_its_commit_commits(db, now):
+    with db.engine.connect() as connection:  # no Session, no begin(): the prepared statement is the first
+        [(participant_id, _)] = ADD.execute(connection, {"pseudonym": "p-bare", "created_at": now})
+        assert connection.in_transaction()
+        connection.commit()
+    with db.session() as session:
+        assert session.scalar(select(Participant.pseudonym).where(Participant.id == participant_id)) == "p-bare"
+
+
 def test_a_driver_error_is_sqlalchemys_so_the_webhooks_answer_unavailable(db, now):
     with db.session() as session:
         ADD.execute(session.connection(), {"pseudonym": "p-twice", "created_at": now})

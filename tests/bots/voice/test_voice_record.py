@@ -104,6 +104,16 @@ def test_a_caller_who_hangs_up_while_speaking_is_recorded_and_resumes_at_the_nex
     assert "How old are you?" in later.said
 
 
+def test_a_recording_for_a_question_answered_meanwhile_by_sms_stores_nothing_and_asks_what_is_pending(call, client, db):
+    phone_call, _asked = at_the_change_question(call)
+    phone_call.press("1")  # agreed to be recorded: Twilio records...
+    form = payload("inbound_sms", Body="Longer opening hours", From=PHONE, MessageSid="SM" + "4" * 32)
+    post_signed(client, "/sms/twilio", form)  # ...while the same person answers in writing
+    late = record(phone_call, "/voice/twilio?step=4")
+    assert late.said == ["A last word?"]  # the question SMS moved on to; the recording is not the answer
+    assert answers(db)["change"] == "Longer opening hours" and count(db, CallRecording) == 0
+
+
 def test_two_skips_the_question_and_nothing_is_recorded(call, db):
     phone_call, _asked = at_the_change_question(call)
     skipped = phone_call.press("2")
