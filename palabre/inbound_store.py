@@ -29,7 +29,7 @@ from palabre.outbound import record_inline_replies
 from palabre.prepared import Prepared
 from palabre.upsert import insert_ignore_statement, upsert_statement
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("palabre.inbound")  # the inbound path logs under one name, as before this module took its statements
 
 _participants, _addresses, _conversations = Participant.__table__, ChannelAddress.__table__, Conversation.__table__
 _answers, _inbound, _consultations = Answer.__table__, InboundMessage.__table__, Consultation.__table__
