@@ -94,6 +94,8 @@ def answer(connection: Connection, settings: Config, call_sid: str, step: int, p
                 return render_question(ask, language, action, _recordings(settings, base_url, flow), before=before,
                                        consent=True), []
             text = {SKIP: SKIP_WORD, STOP: "STOP", SILENT: ""}[consent]
+        elif ask.kind == "text":  # free text a keypad cannot write (another channel moved the caller here): passed over
+            text = "STOP" if read_keys(digits, ask.kind).command == STOP else SKIP_WORD
         else:
             keys = read_keys(digits, ask.kind)
             if keys.command == REPEAT:

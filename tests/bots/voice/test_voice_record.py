@@ -112,6 +112,8 @@ def test_a_recording_for_a_question_answered_meanwhile_by_sms_stores_nothing_and
     late = record(phone_call, "/voice/twilio?step=4")
     assert late.said == ["A last word?"]  # the question SMS moved on to; the recording is not the answer
     assert answers(db)["change"] == "Longer opening hours" and count(db, CallRecording) == 0
+    moved_on = phone_call.press("1", action=late.gather.get("action"))  # a keypad cannot write it: passed over
+    assert "How old are you?" in moved_on.said and answers(db).get("last_word") != "1"
 
 
 def test_two_skips_the_question_and_nothing_is_recorded(call, db):
