@@ -15,7 +15,6 @@ A step is stored with its caller: a number nobody has called from has no step to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -24,6 +23,7 @@ from flows.state import ACTIVE, State
 from models import ChannelAddress, Consultation, Conversation, InboundMessage, Participant
 from palabre import identity
 from palabre.consultations import flow_by_hash
+from palabre.inbound_store import latest_conversation
 from palabre.prepared import Prepared
 
 _participants, _addresses, _conversations = Participant.__table__, ChannelAddress.__table__, Conversation.__table__
@@ -76,31 +76,33 @@ def find_caller(connection: Connection, pseudonym_key: str, phone: str, channel:
     if not rows:
         return None
     (participant_id, opted_out_at, seen, conversation_id, status, state, language, consultation_id, sha256) = rows[0]
-    opted_out: datetime | None = opted_out_at
-    return Caller(participant_id=participant_id, opted_out=opted_out is not None, seen=bool(seen),
+    return Caller(participant_id=participant_id, opted_out=opted_out_at is not None, seen=bool(seen),
                   conversation_id=conversation_id, status=status,
                   state=State.from_json(state) if state is not None else None, language=language,
                   consultation_id=consultation_id, flow_sha256=sha256)
 
 
-_flow_columns = (_conversations.c.language, _conversations.c.consultation_id, _consultations.c.flow_sha256)
-_CONVERSATION = Prepared(select(*_flow_columns).join(_consultations, _consultations.c.id == _conversations.c.consultation_id)
-                         .where(_conversations.c.id == bindparam("id")))
-_LATEST = Prepared(select(*_flow_columns).join(_consultations, _consultations.c.id == _conversations.c.consultation_id)
-                   .where(_conversations.c.id == select(func.max(_conversations.c.id))
-                          .where(_conversations.c.participant_id == bindparam("participant_id")).scalar_subquery()))
+_CONVERSATION = Prepared(
+    select(_conversations.c.language, _conversations.c.consultation_id, _consultations.c.flow_sha256)
+    .join(_consultations, _consultations.c.id == _conversations.c.consultation_id)
+    .where(_conversations.c.id == bindparam("id")))
 
 
 def conversation_flow(connection: Connection, conversation_id: int | None) -> tuple[Flow | None, str]:
     """A conversation's flow and language (None and French when there is no conversation)."""
-    if conversation_id is None:
+    rows = _CONVERSATION.execute(connection, {"id": conversation_id}) if conversation_id is not None else []
+    if not rows:
         return None, DEFAULT_LANGUAGE
-    return _flow_and_language(connection, _CONVERSATION.execute(connection, {"id": conversation_id}))
+    language, consultation_id, sha256 = rows[0]
+    return flow_by_hash(connection, consultation_id, sha256), language or DEFAULT_LANGUAGE
 
 
 def latest_flow(connection: Connection, participant_id: int) -> tuple[Flow | None, str]:
     """The flow and language of someone's latest conversation (None and French before their first)."""
-    return _flow_and_language(connection, _LATEST.execute(connection, {"participant_id": participant_id}))
+    latest = latest_conversation(connection, participant_id)
+    if latest is None:
+        return None, DEFAULT_LANGUAGE
+    return flow_by_hash(connection, latest.consultation_id, latest.flow_sha256), latest.language or DEFAULT_LANGUAGE
 
 
 def caller_flow(connection: Connection, caller: Caller | None) -> Flow | None:
@@ -108,10 +110,3 @@ def caller_flow(connection: Connection, caller: Caller | None) -> Flow | None:
     if caller is None or caller.consultation_id is None or caller.flow_sha256 is None:
         return None
     return flow_by_hash(connection, caller.consultation_id, caller.flow_sha256)
-
-
-def _flow_and_language(connection: Connection, rows: list[tuple]) -> tuple[Flow | None, str]:
-    if not rows:
-        return None, DEFAULT_LANGUAGE
-    language, consultation_id, sha256 = rows[0]
-    return flow_by_hash(connection, consultation_id, sha256), language or DEFAULT_LANGUAGE

@@ -28,13 +28,11 @@ from bots.voice_twiml import NoRecordings, Recordings, render, render_goodbye, r
 from flows import engine
 from flows.events import AnswerRecorded, Ask, OptedOut, Say
 from flows.model import Flow
-from flows.state import ACTIVE, State
 from flows.voice_prompts import words
-from models import Conversation, InboundMessage, Participant
+from models import InboundMessage
 from palabre import identity
 from palabre.call_recordings import RECORDED_ANSWER, Recording, store_recording
 from palabre.config import Config
-from palabre.consultations import flow_of
 from palabre.inbound import Inbound, Outcome, handle_inbound
 from palabre.outbound import record_inline_replies
 from palabre.recordings import uploaded

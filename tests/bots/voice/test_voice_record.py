@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fakes.twilio_requests import ACCOUNT_SID, payload, post_signed, twiml_messages
-from models import Answer, CallRecording, Conversation, InboundMessage, Participant
+from models import Answer, CallRecording, InboundMessage, Participant
 from palabre.accounts import create_user
 
 FOLDER = Path(__file__).resolve().parents[2] / "data" / "voice_record"
