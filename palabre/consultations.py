@@ -119,22 +119,16 @@ def consultation_for_message(session: Session, text: str) -> tuple[Consultation 
     recently opened consultation starts (a citizen who writes "hello" still gets the poll).
     """
     candidates = open_consultations(session)
-    words = set(normalize(text).replace(",", " ").split())
-    for consultation in candidates:
-        if words & {normalize(k) for k in consultation.keywords}:
-            return consultation, True
-    return (candidates[0] if candidates else None), False
+    chosen, named = _chosen([consultation.keywords for consultation in candidates], text)
+    return (candidates[chosen] if chosen is not None else None), named
 
 
 def open_for_message(connection: Connection, text: str) -> tuple[int, str] | None:
     """`consultation_for_message` without ORM objects, for the inbound path: the (id, flow hash) a first message starts."""
     # Read at every first message, not cached: a consultation closed a moment ago must take no new response.
     candidates = _OPEN_KEYWORDS.execute(connection, {})
-    words = set(normalize(text).replace(",", " ").split())
-    for id_, keywords, sha256 in candidates:
-        if words & _normalized(tuple(keywords)):
-            return id_, sha256
-    return (candidates[0][0], candidates[0][2]) if candidates else None
+    chosen, _named = _chosen([keywords for _id, keywords, _sha256 in candidates], text)
+    return (candidates[chosen][0], candidates[chosen][2]) if chosen is not None else None
 
 
 def open_by_slug(connection: Connection, slug: str) -> tuple[int, str] | None:
@@ -144,6 +138,15 @@ def open_by_slug(connection: Connection, slug: str) -> tuple[int, str] | None:
         raise UnknownConsultation(f"no consultation '{slug}'")
     id_, status, sha256 = rows[0]
     return (id_, sha256) if status == OPEN else None
+
+
+def _chosen(keyword_lists: list[list[str]], text: str) -> tuple[int | None, bool]:
+    """Which open consultation (most recently opened first) a first message starts, and whether it named its keyword."""
+    words = set(normalize(text).replace(",", " ").split())
+    for index, keywords in enumerate(keyword_lists):
+        if words & _normalized(tuple(keywords)):
+            return index, True
+    return (0 if keyword_lists else None), False
 
 
 @lru_cache(maxsize=256)

@@ -6,12 +6,11 @@ Everything between the webhook and the engine lives here, written once for SMS, 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from flows import engine
@@ -20,16 +19,13 @@ from flows.events import Event, OptedOut, Say
 from flows.messages import message
 from flows.model import Flow
 from flows.state import ACTIVE, COMPLETED, OPTED_OUT, State
-from models import ChannelAddress, Conversation, Participant
+from models import Conversation, Participant
 from palabre import flood, identity
 from palabre.config import Config
 from palabre import inbound_store as store
 from palabre.consultations import flow_by_hash, open_by_slug, open_for_message
 from palabre.outbound import record_inline_replies
 from palabre.signals import response_completed
-from palabre.upsert import insert_ignore
-
-log = logging.getLogger(__name__)
 
 NOTHING_OPEN = "Aucune consultation n'est ouverte pour le moment. / No consultation is open at the moment."
 
@@ -177,32 +173,16 @@ def _printable(text: str) -> str:
 
 
 def find_or_create_participant(session: Session, key: str, scheme: str, address: str, now: datetime) -> Participant:
-    """The participant behind an address, created on first contact."""
-    hashed = identity.address_hash(key, scheme, address)
-    # Lock the participant: messages from one person are applied one after the other even before
-    # there is a conversation row to lock (two first messages must not start two conversations).
-    known = session.scalar(
-        select(Participant).join(ChannelAddress)
-        .where(ChannelAddress.scheme == scheme, ChannelAddress.address_hash == hashed)
-        .with_for_update(of=Participant)
-    )
-    if known is not None:
-        return known
-    pseudonym = identity.pseudonym(key, scheme, address)
-    # Two first messages at once: the second insert waits for the first transaction, then does nothing.
-    created = insert_ignore(session, Participant, {"pseudonym": pseudonym, "created_at": now}, ("pseudonym",))
-    if created is None:
-        # Known by pseudonym but not by address: a first message racing ours, or someone whose address was
-        # erased or dropped by retention (an erased person stays opted out). Link the address again.
-        participant = session.scalar(select(Participant).where(Participant.pseudonym == pseudonym).with_for_update())
-        insert_ignore(session, ChannelAddress, {"participant_id": participant.id, "scheme": scheme, "address_hash": hashed,  # type: ignore[union-attr]
-                                                "address": address, "created_at": now}, ("scheme", "address_hash"))
-        return participant  # type: ignore[return-value]
-    session.execute(ChannelAddress.__table__.insert(), {
-        "participant_id": created, "scheme": scheme, "address_hash": hashed, "address": address, "created_at": now})
-    participant = session.get(Participant, created)
-    log.info("new participant %s on %s", pseudonym, scheme)
-    return participant  # type: ignore[return-value]
+    """The participant behind an address, locked, created on first contact, as an ORM object for callers that change it.
+
+    The same statements as the inbound path's (palabre/inbound_store.py): messages from one person are applied
+    one after the other even before there is a conversation row to lock, and two first messages at once
+    create one participant.
+    """
+    session.flush()  # the caller's pending objects first: the statements below run on the session's connection
+    participant_id, _opted_out_at = store.find_or_create_participant(
+        session.connection(), key, scheme, address, identity.address_hash(key, scheme, address), now)
+    return session.get_one(Participant, participant_id)
 
 
 def _expired(connection: Connection, conversation: store.Latest, now: datetime, idle_hours: float) -> bool:
